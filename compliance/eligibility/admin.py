@@ -1,0 +1,78 @@
+from django.contrib import admin, messages
+
+from compliance.eligibility import services
+from compliance.eligibility.models import ApiKey, ScreeningDecision, SnapshotVersion
+from config.errors import DomainError
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created with `manage.py create_api_key` (the key is shown once, in a terminal);
+    here admins rotate and revoke them through the services, which write the audit events."""
+
+    list_display = ("prefix", "venue", "name", "created_at", "revoked_at")
+    list_filter = ("venue", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("prefix", "name", "venue__mic")
+    readonly_fields = ("venue", "name", "prefix", "key_hash", "created_by", "created_at", "revoked_at", "replaced_by")
+    actions = ["rotate", "revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Rotate the selected keys (new key shown once)")
+    def rotate(self, request, queryset):
+        for api_key in queryset:
+            try:
+                new, key = services.api_key_rotate(actor=request.user, api_key=api_key, rationale="Rotated in admin")
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"{api_key.prefix}… replaced for {new.venue.mic}. New key (shown once, store it now): {key}",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        for api_key in queryset:
+            try:
+                services.api_key_revoke(actor=request.user, api_key=api_key, rationale="Revoked in admin")
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                continue
+            self.message_user(request, f"{api_key.prefix}… revoked.", messages.SUCCESS)
+
+
+@admin.register(ScreeningDecision)
+class ScreeningDecisionAdmin(admin.ModelAdmin):
+    list_display = ("decision_id", "evaluated_at", "venue", "client_order_id", "investor", "product", "eligible")
+    list_filter = ("venue", "eligible")
+    search_fields = ("decision_id", "client_order_id", "investor", "product")
+    date_hierarchy = "evaluated_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SnapshotVersion)
+class SnapshotVersionAdmin(admin.ModelAdmin):
+    list_display = ("value", "bumped_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

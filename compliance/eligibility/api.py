@@ -1,0 +1,623 @@
+"""The exchanges' screening API.
+
+``POST /api/v1/screenings`` (one order), ``POST /api/v1/screenings/batch`` (up to
+``ELIGIBILITY_MAX_BATCH`` orders) and ``GET /api/v1/screenings/{decision_id}``.
+
+The POST views are DRF views (authentication, error shape, OpenAPI) that skip DRF's parsers and
+serializers: the body is read once, validated with msgspec (validation.py) and the answer is
+encoded with msgspec, which keeps a 10,000-order batch well inside its latency budget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import UTC, datetime
+
+import msgspec
+import numpy as np
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.http import HttpResponse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.views import APIView
+
+from compliance.eligibility import decision_log, holder
+from compliance.eligibility.engine import MESSAGES, SIDE_BUY, SIDE_SELL, reasons_from_mask
+from compliance.eligibility.selectors import KeyIdentity, api_key_identity, decision_visible
+from compliance.eligibility.services import KEY_PREFIX, PREFIX_LENGTH, hash_key
+from compliance.eligibility.validation import (
+    MAX_ORDER_QUANTITY,
+    NON_BLANK,
+    PRICE_PATTERN,
+    ScreeningOrder,
+    batch_decoder,
+    decode_order,
+    decode_valid_batch,
+    field_errors,
+)
+from products.api import ErrorSerializer
+
+log = logging.getLogger(__name__)
+
+# --- authentication --------------------------------------------------------------------------
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <key>``: an exchange's per-venue key (see services.py)."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, key = header.partition(" ")
+        if scheme != self.keyword:
+            return None  # not ours: let the next authentication class look
+        key = key.strip()
+        if not key.startswith(KEY_PREFIX) or len(key) < PREFIX_LENGTH + 16 or len(key) > 256:
+            raise exceptions.AuthenticationFailed("Invalid API key.")
+        identity = api_key_identity(key[:PREFIX_LENGTH], hash_key(key))
+        if identity is None:
+            raise exceptions.AuthenticationFailed("Invalid API key.")
+        if not identity.active:
+            raise exceptions.AuthenticationFailed("This API key has been revoked.")
+        return AnonymousUser(), identity
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="screening"'
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "compliance.eligibility.api.ApiKeyAuthentication"
+    name = "venueApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "An exchange's key for its venue: `Authorization: Api-Key <key>`.",
+        }
+
+
+class HasVenueApiKey(BasePermission):
+    message = "Screening takes an exchange's API key (Authorization: Api-Key <key>)."
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, KeyIdentity)
+
+
+class HasVenueApiKeyOrStaff(BasePermission):
+    message = "Only the venue's API key or Attest staff may read screening decisions."
+
+    def has_permission(self, request, view):
+        if isinstance(request.auth, KeyIdentity):
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "sees_all_issuers", False))
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "payload_too_large"
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was used with a different request body."
+    default_code = "idempotency_key_reused"
+
+
+def _invalid(errors: dict) -> exceptions.ValidationError:
+    return exceptions.ValidationError(errors)
+
+
+# --- rate limit ------------------------------------------------------------------------------
+
+
+def _check_rate(identity: KeyIdentity) -> None:
+    """A fixed window per key in the cache (shared across processes with Redis)."""
+    limit = settings.ELIGIBILITY_RATE_LIMIT
+    if not limit:
+        return
+    window = settings.ELIGIBILITY_RATE_WINDOW_SECONDS
+    now = time.time()
+    slot = int(now // window)
+    key = f"eligibility:rate:{identity.prefix}:{slot}"
+    if cache.add(key, 1, window + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, window + 1)
+            count = 1
+    if count > limit:
+        wait = max(1, int((slot + 1) * window - now + 0.999))
+        raise exceptions.Throttled(wait=wait, detail=f"Rate limit of {limit} requests per {window} s exceeded.")
+
+
+# --- encoding --------------------------------------------------------------------------------
+
+_encoder = msgspec.json.Encoder()
+_reason_lists: dict[int, list[dict[str, str]]] = {}
+
+
+def reason_list(mask: int) -> list[dict[str, str]]:
+    reasons = _reason_lists.get(mask)
+    if reasons is None:
+        reasons = _reason_lists[mask] = [
+            {"code": code.value, "message": MESSAGES[code]} for code in reasons_from_mask(mask)
+        ]
+    return reasons
+
+
+def batch_results_json(
+    results: list,
+    orders: list[ScreeningOrder],
+    positions: list[int],
+    masks: list[int],
+    stem: str,
+    snapshot_version: int,
+    evaluated_at: str,
+) -> bytes:
+    """``{"results": [...]}`` for a batch, byte for byte what msgspec makes of the result dicts.
+
+    ``results`` holds the error entries of invalid orders (None elsewhere); the decision of the
+    i-th valid order (``orders[i]``, at ``positions[i]``) has id ``f"{stem}-{i}"``. Everything
+    after the client order id depends on the mask alone, so it is encoded once per distinct
+    mask and each decision costs one string encoding and a join instead of a dict.
+    """
+    encode = _encoder.encode
+    tails: dict[int, bytes] = {}
+    for mask in set(masks):
+        tail = encode(
+            {
+                "eligible": not mask,
+                "reasons": reason_list(mask),
+                "snapshot_version": snapshot_version,
+                "evaluated_at": evaluated_at,
+            }
+        )
+        tails[mask] = b"," + tail[1:]
+    head = b'{"decision_id":' + encode(stem)[:-1] + b"-"
+    parts: list = list(results)
+    for i, (order, mask, position) in enumerate(zip(orders, masks, positions, strict=True)):
+        parts[position] = b'%b%d","client_order_id":%b%b' % (head, i, encode(order.client_order_id), tails[mask])
+    for position, part in enumerate(parts):
+        if part.__class__ is not bytes:
+            parts[position] = encode(part)
+    return b'{"results":[' + b",".join(parts) + b"]}"
+
+
+def _json(payload, status_code: int = 200, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(_encoder.encode(payload), content_type="application/json", status=status_code)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+# --- request reading and idempotency -----------------------------------------------------------
+
+
+def _read_body(request) -> bytes:
+    """The raw body, refusing one over ELIGIBILITY_MAX_BODY_BYTES with a 413 before reading it."""
+    limit = settings.ELIGIBILITY_MAX_BODY_BYTES
+    django_request = request._request
+    try:
+        length = int(django_request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise _invalid({"non_field_errors": ["Bad Content-Length."]})
+    if length > limit:
+        raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+    if hasattr(django_request, "_body"):
+        body = django_request._body
+    else:
+        # Read the stream ourselves: HttpRequest.body would apply DATA_UPLOAD_MAX_MEMORY_SIZE
+        # (2.5 MB), smaller than a full batch may legitimately be.
+        body = django_request.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+    return body
+
+
+class _Idempotency:
+    """``Idempotency-Key``: the first answer, stored per API key for ELIGIBILITY_IDEMPOTENCY_SECONDS."""
+
+    def __init__(self, request, identity: KeyIdentity, body: bytes, endpoint: str):
+        self.key = None
+        value = request.META.get("HTTP_IDEMPOTENCY_KEY")
+        if value is None:
+            return
+        if not value or len(value) > 255:
+            raise _invalid({"Idempotency-Key": ["Give 1 to 255 characters."]})
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        self.key = f"eligibility:idem:{identity.prefix}:{endpoint}:{digest}"
+        self.body_hash = hashlib.sha256(body).hexdigest()
+
+    def replay(self) -> HttpResponse | None:
+        if self.key is None:
+            return None
+        stored = cache.get(self.key)
+        if stored is None:
+            return None
+        body_hash, status_code, content = stored
+        if body_hash != self.body_hash:
+            raise IdempotencyKeyReused()
+        response = HttpResponse(content, content_type="application/json", status=status_code)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+    def store(self, response: HttpResponse) -> HttpResponse:
+        if self.key is not None:
+            # add(), not set(): when two retries race, the first stored answer stays the answer.
+            cache.add(
+                self.key,
+                (self.body_hash, response.status_code, response.content),
+                settings.ELIGIBILITY_IDEMPOTENCY_SECONDS,
+            )
+        return response
+
+
+def _now() -> tuple[int, int, datetime, str]:
+    """(epoch seconds for the engine, epoch ms for ids, datetime for the log, ISO-8601 string)."""
+    ns = time.time_ns()
+    at = datetime.fromtimestamp(ns / 1e9, tz=UTC)
+    return ns // 1_000_000_000, ns // 1_000_000, at, at.isoformat().replace("+00:00", "Z")
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------
+
+ORDER_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["client_order_id", "investor", "product", "side", "quantity", "price"],
+    "properties": {
+        "client_order_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": NON_BLANK},
+        "investor": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": NON_BLANK,
+            "description": "The investor's reference.",
+        },
+        "product": {"type": "string", "minLength": 1, "maxLength": 32, "pattern": NON_BLANK, "description": "Symbol."},
+        "side": {"type": "string", "enum": ["buy", "sell"]},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_ORDER_QUANTITY, "description": "Contracts."},
+        "price": {
+            "type": "string",
+            "pattern": PRICE_PATTERN,
+            "maxLength": 41,
+            "description": 'Price per GPU-hour as a decimal string, e.g. "2.50".',
+        },
+    },
+}
+BATCH_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["orders"],
+    "properties": {
+        "orders": {
+            "type": "array",
+            "maxItems": 10_000,
+            # Any item is accepted: an order that fails validation gets its own error entry in
+            # the results and the others are still screened (shape of a valid order: ORDER_SCHEMA).
+            "items": {},
+            "description": "Orders shaped like the body of POST /api/v1/screenings.",
+        }
+    },
+}
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ScreeningDecisionSerializer(serializers.Serializer):
+    decision_id = serializers.CharField()
+    client_order_id = serializers.CharField()
+    eligible = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    snapshot_version = serializers.IntegerField()
+    evaluated_at = serializers.DateTimeField()
+
+
+class LoggedDecisionSerializer(ScreeningDecisionSerializer):
+    venue = serializers.CharField()
+    investor = serializers.CharField()
+    product = serializers.CharField()
+    side = serializers.CharField()
+    quantity = serializers.IntegerField()
+    price = serializers.CharField()
+
+
+DECISION_RESULT_SCHEMA = {"$ref": "#/components/schemas/ScreeningDecision"}
+BATCH_RESPONSE_SCHEMA = {
+    "type": "object",
+    "required": ["results"],
+    "properties": {
+        "results": {
+            "type": "array",
+            "items": {
+                "oneOf": [
+                    DECISION_RESULT_SCHEMA,
+                    {
+                        "type": "object",
+                        "required": ["client_order_id", "errors"],
+                        "properties": {
+                            "client_order_id": {"type": "string", "nullable": True},
+                            "errors": {
+                                "type": "object",
+                                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    },
+                ]
+            },
+        }
+    },
+}
+
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="A retry with the same key and body returns the first answer (422 for another body).",
+)
+SCREEN_ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Malformed JSON or invalid order, with field-level messages."),
+    401: OpenApiResponse(ErrorSerializer, description="No valid API key."),
+    403: OpenApiResponse(ErrorSerializer, description="Not authenticated with an exchange's API key."),
+    413: OpenApiResponse(ErrorSerializer, description="Body or batch too large."),
+    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with a different body."),
+    429: OpenApiResponse(ErrorSerializer, description="Rate limit exceeded; see Retry-After."),
+}
+
+
+# --- views -----------------------------------------------------------------------------------
+
+
+class _ScreeningBase(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasVenueApiKey]
+    parser_classes: list = []  # the body is read raw and validated with msgspec
+    endpoint = ""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _check_rate(request.auth)
+
+    def post(self, request):
+        identity: KeyIdentity = request.auth
+        body = _read_body(request)
+        idempotency = _Idempotency(request, identity, body, self.endpoint)
+        replayed = idempotency.replay()
+        if replayed is not None:
+            return replayed
+        return idempotency.store(self.screen(identity, body))
+
+
+class ScreeningView(_ScreeningBase):
+    endpoint = "single"
+
+    @extend_schema(
+        operation_id="screenings_create",
+        summary="Screen one order",
+        request={"application/json": ORDER_SCHEMA},
+        parameters=[IDEMPOTENCY],
+        responses={200: ScreeningDecisionSerializer, **SCREEN_ERRORS},
+    )
+    def post(self, request):
+        return super().post(request)
+
+    def screen(self, identity: KeyIdentity, body: bytes) -> HttpResponse:
+        if not body:
+            raise _invalid({"non_field_errors": ["Send a JSON body."]})
+        order, errors, _ = decode_order(body)
+        if errors is not None:
+            raise _invalid(errors)
+        snapshot = holder.current()
+        now_s, now_ms, at, at_iso = _now()
+        decision = snapshot.evaluate(
+            (
+                order.client_order_id,
+                order.investor,
+                order.product,
+                identity.venue,
+                order.side,
+                order.quantity,
+                order.price,
+            ),
+            now_s,
+        )
+        decision_id = decision_log.new_decision_id(now_ms)
+        mask = decision.mask
+        decision_log.append(
+            [
+                decision_log.row(
+                    decision_id=decision_id,
+                    evaluated_at=at,
+                    venue=identity.venue,
+                    api_key_id=identity.id,
+                    order=order,
+                    mask=mask,
+                    snapshot_version=decision.snapshot_version,
+                )
+            ]
+        )
+        return _json(
+            {
+                "decision_id": decision_id,
+                "client_order_id": order.client_order_id,
+                "eligible": not mask,
+                "reasons": reason_list(mask),
+                "snapshot_version": decision.snapshot_version,
+                "evaluated_at": at_iso,
+            }
+        )
+
+
+class ScreeningBatchView(_ScreeningBase):
+    endpoint = "batch"
+
+    @extend_schema(
+        operation_id="screenings_batch",
+        summary="Screen a batch of orders",
+        description=(
+            "Up to 10,000 orders; `results` are in order. An order that fails validation gets "
+            "`{client_order_id, errors}` instead of a decision, and the others are screened."
+        ),
+        request={"application/json": BATCH_SCHEMA},
+        parameters=[IDEMPOTENCY],
+        responses={200: BATCH_RESPONSE_SCHEMA, **SCREEN_ERRORS},
+    )
+    def post(self, request):
+        return super().post(request)
+
+    def screen(self, identity: KeyIdentity, body: bytes) -> HttpResponse:
+        if not body:
+            raise _invalid({"non_field_errors": ["Send a JSON body."]})
+        limit = settings.ELIGIBILITY_MAX_BATCH
+        valid: list[ScreeningOrder] | None = decode_valid_batch(body)
+        if valid is not None:  # every order valid: decoded in one pass
+            if len(valid) > limit:
+                raise PayloadTooLarge(f"A batch holds at most {limit} orders; this one has {len(valid)}.")
+            results: list = [None] * len(valid)
+            positions: list[int] = list(range(len(valid)))
+        else:
+            valid, positions, results = self._decode_each(body, limit)
+
+        if valid:
+            snapshot = holder.current()
+            now_s, now_ms, at, at_iso = _now()
+            count = len(valid)
+            decisions = snapshot.evaluate_columns(
+                investor=snapshot.investor_indices([o.investor for o in valid]),
+                product=snapshot.product_indices([o.product for o in valid]),
+                venue=np.full(count, snapshot.venue_index.get(identity.venue, -1), np.intp),
+                side=np.fromiter((SIDE_BUY if o.side == "buy" else SIDE_SELL for o in valid), np.int8, count),
+                quantity=np.fromiter((o.quantity for o in valid), np.int64, count),
+                price=np.fromiter((float(o.price) for o in valid), np.float64, count),
+                now=now_s,
+            )
+            version = decisions.snapshot_version
+            stem = decision_log.new_decision_id(now_ms)
+            masks = decisions.masks.tolist()
+            decision_log.append_batch(
+                decision_log.BatchRows(
+                    stem=stem,
+                    evaluated_at=at,
+                    venue=identity.venue,
+                    api_key_id=identity.id,
+                    snapshot_version=version,
+                    orders=valid,
+                    masks=masks,
+                )
+            )
+            content = batch_results_json(results, valid, positions, masks, stem, version, at_iso)
+        else:
+            content = _encoder.encode({"results": results})
+        return HttpResponse(content, content_type="application/json")
+
+    @staticmethod
+    def _decode_each(body: bytes, limit: int) -> tuple[list[ScreeningOrder], list[int], list]:
+        """Decode order by order: (valid orders, their positions, results with the error entries)."""
+        try:
+            batch = batch_decoder.decode(body)
+        except msgspec.DecodeError as exc:  # malformed JSON or the wrong shape
+            raise _invalid(field_errors(exc))
+        if len(batch.orders) > limit:
+            raise PayloadTooLarge(f"A batch holds at most {limit} orders; this one has {len(batch.orders)}.")
+        results: list = [None] * len(batch.orders)
+        valid: list[ScreeningOrder] = []
+        positions: list[int] = []
+        for position, raw in enumerate(batch.orders):
+            order, errors, client_order_id = decode_order(raw)
+            if errors is None:
+                valid.append(order)
+                positions.append(position)
+            else:
+                results[position] = {"client_order_id": client_order_id, "errors": errors}
+        return valid, positions, results
+
+
+class ScreeningDecisionView(APIView):
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication, TokenAuthentication]
+    permission_classes = [HasVenueApiKeyOrStaff]
+
+    @extend_schema(
+        operation_id="screenings_retrieve",
+        summary="A logged screening decision",
+        responses={
+            200: LoggedDecisionSerializer,
+            **{code: SCREEN_ERRORS[code] for code in (401, 403, 429)},
+            404: OpenApiResponse(ErrorSerializer, description="No such decision for this venue."),
+        },
+    )
+    def get(self, request, decision_id: str):
+        venue = request.auth.venue if isinstance(request.auth, KeyIdentity) else None
+        if isinstance(request.auth, KeyIdentity):
+            _check_rate(request.auth)
+        decision = self._find(decision_id, venue)
+        if decision is None:
+            raise exceptions.NotFound()
+        return _json(
+            {
+                "decision_id": decision.decision_id,
+                "client_order_id": decision.client_order_id,
+                "eligible": decision.eligible,
+                "reasons": reason_list(decision.reason_mask),
+                "snapshot_version": decision.snapshot_version,
+                "evaluated_at": decision.evaluated_at.isoformat().replace("+00:00", "Z"),
+                "venue": decision.venue,
+                "investor": decision.investor,
+                "product": decision.product,
+                "side": decision.side,
+                "quantity": decision.quantity,
+                "price": decision.price,
+            }
+        )
+
+    @staticmethod
+    def _find(decision_id: str, venue: str | None):
+        if len(decision_id) > 40:
+            return None
+        decision = decision_visible(decision_id, venue=venue)
+        if decision is not None:
+            return decision
+        # Not logged yet? It may sit in this process's buffer: write it now and look again.
+        try:
+            flushed = decision_log.flush()
+        except Exception:
+            log.exception("flushing the decision log for a read failed")
+            flushed = 0
+        if flushed:
+            decision = decision_visible(decision_id, venue=venue)
+            if decision is not None:
+                return decision
+        # Or in another process's buffer, written within its flush interval: wait that long
+        # for a decision made moments ago, and no longer.
+        made = decision_log.created_ms(decision_id)
+        window_ms = 2 * settings.ELIGIBILITY_DECISION_LOG_FLUSH_MS + 1000
+        now_ms = time.time() * 1000
+        if made is None or not now_ms - window_ms < made <= now_ms + 1000:
+            return None
+        deadline_ms = min(made, now_ms) + window_ms
+        while time.time() * 1000 < deadline_ms:
+            time.sleep(0.05)
+            decision = decision_visible(decision_id, venue=venue)
+            if decision is not None:
+                return decision
+        return None

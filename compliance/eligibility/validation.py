@@ -1,0 +1,133 @@
+"""Order validation for the screening API with msgspec: strict, field-level, and fast enough for
+10,000-order batches (DRF serializers cost tens of microseconds per order; this costs about one).
+
+The constraints mirror the request schema documented in api.py, so what the schema calls
+invalid is refused and the fuzzer's negative cases get a 4xx.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+import msgspec
+
+MAX_ORDER_QUANTITY = 2**53
+# A decimal string: digits, optionally a fraction. The engine judges zero (PRICE_INVALID).
+PRICE_PATTERN = r"^[0-9]{1,20}(\.[0-9]{1,20})?$"
+_PRICE = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
+NON_BLANK = r"\S"
+
+ClientOrderId = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=NON_BLANK)]
+Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NON_BLANK)]
+Symbol = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=NON_BLANK)]
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_ORDER_QUANTITY)]
+Price = Annotated[str, msgspec.Meta(min_length=1, max_length=41, pattern=PRICE_PATTERN)]
+
+
+class ScreeningOrder(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    client_order_id: ClientOrderId
+    investor: Reference
+    product: Symbol
+    side: Literal["buy", "sell"]
+    quantity: Quantity
+    price: Price
+
+
+class ScreeningBatch(msgspec.Struct, forbid_unknown_fields=True):
+    # Raw: each order is decoded on its own, so one bad order does not fail the batch.
+    orders: list[msgspec.Raw]
+
+
+class ValidScreeningBatch(msgspec.Struct, forbid_unknown_fields=True):
+    # The common case: every order valid, decoded in one pass (see decode_valid_batch).
+    orders: list[ScreeningOrder]
+
+
+order_decoder = msgspec.json.Decoder(ScreeningOrder)
+batch_decoder = msgspec.json.Decoder(ScreeningBatch)
+_valid_batch_decoder = msgspec.json.Decoder(ValidScreeningBatch)
+_any_decoder = msgspec.json.Decoder()
+
+_AT = re.compile(r"^(?P<message>.*) - at `\$(?:\.(?P<field>[A-Za-z_][A-Za-z0-9_]*))?(?P<rest>.*)`$")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>.*)`(?: - at `\$(?P<path>.*)`)?$")
+_MISSING = re.compile(r"^Object missing required field `(?P<field>.*)`(?: - at `\$(?P<path>.*)`)?$")
+
+
+def field_errors(error: msgspec.ValidationError | msgspec.DecodeError) -> dict[str, list[str]]:
+    """A msgspec error as ``{field: [message]}`` (``non_field_errors`` when it names no field)."""
+    text = str(error)
+    if isinstance(error, msgspec.DecodeError) and not isinstance(error, msgspec.ValidationError):
+        return {"non_field_errors": [f"Malformed JSON: {text}"]}
+    match = _UNKNOWN.match(text)
+    if match and not match["path"]:
+        return {match["field"]: ["Unknown field."]}
+    match = _MISSING.match(text)
+    if match and not match["path"]:
+        return {match["field"]: ["This field is required."]}
+    match = _AT.match(text)
+    if match and match["field"]:
+        return {match["field"]: [match["message"] + (f" (at {match['rest']})" if match["rest"] else "")]}
+    return {"non_field_errors": [text]}
+
+
+def check_price(order: ScreeningOrder) -> dict[str, list[str]] | None:
+    # msgspec searches patterns rather than matching the whole string ("$" also matches before
+    # a trailing newline), so the whole value is checked once more.
+    if _PRICE.fullmatch(order.price) is None:
+        return {"price": ['A price is a decimal string such as "2.50".']}
+    return None
+
+
+def check_nul(order: ScreeningOrder) -> dict[str, list[str]] | None:
+    # PostgreSQL text cannot hold NUL, so such an order could not be logged: refuse it here.
+    for field in ("client_order_id", "investor", "product"):
+        if "\x00" in getattr(order, field):
+            return {field: ["NUL characters are not allowed."]}
+    return None
+
+
+def decode_order(raw: bytes) -> tuple[ScreeningOrder | None, dict[str, list[str]] | None, object]:
+    """(order, None, client_order_id) or (None, errors, client_order_id if one can be read)."""
+    try:
+        order = order_decoder.decode(raw)
+    except msgspec.DecodeError as exc:  # ValidationError is a DecodeError too
+        return None, field_errors(exc), _client_order_id_of(raw)
+    errors = check_price(order) or check_nul(order)
+    if errors:
+        return None, errors, order.client_order_id
+    return order, None, order.client_order_id
+
+
+def decode_valid_batch(body: bytes) -> list[ScreeningOrder] | None:
+    """The orders of a batch body in which every order is valid, else None.
+
+    One typed decode of the whole body instead of one per order; the checks msgspec leaves
+    (check_price, check_nul) run over all orders at once. None sends the caller to the per-order
+    path (``batch_decoder`` and ``decode_order``), which gives the same orders when all are valid
+    and the errors otherwise.
+    """
+    try:
+        orders = _valid_batch_decoder.decode(body).orders
+    except msgspec.DecodeError:
+        return None
+    # A price that passes msgspec's pattern search but not check_price's full match can only
+    # differ by a trailing newline ("$" matches before it).
+    if "\n" in "".join([order.price for order in orders]):
+        return None
+    texts = [text for order in orders for text in (order.client_order_id, order.investor, order.product)]
+    if "\x00" in "".join(texts):
+        return None
+    return orders
+
+
+def _client_order_id_of(raw: bytes) -> str | None:
+    try:
+        value = _any_decoder.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    if isinstance(value, dict):
+        candidate = value.get("client_order_id")
+        if isinstance(candidate, str) and len(candidate) <= 128:
+            return candidate
+    return None

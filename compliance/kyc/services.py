@@ -1,0 +1,474 @@
+"""Writes for KYC/KYB: parties, investors, cases and their documents and decisions.
+
+Case workflow: opened -> checks_running -> awaiting_review -> approved | rejected, and
+approved -> expired when the review date passes. An officer may send a case under review back
+to checks (after new documents), which runs the automatic checks again.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from stdnum import lei as stdnum_lei
+
+from compliance.audit.services import audit_record
+from compliance.kyc import documents, risk
+from compliance.kyc.models import (
+    AppropriatenessAssessment,
+    CaseDecision,
+    CaseState,
+    DecisionKind,
+    Document,
+    Investor,
+    KycCase,
+    KycStatus,
+    Party,
+    PartyKind,
+    PartyRelation,
+    Position,
+    RiskRating,
+    SanctionsState,
+)
+from config.errors import Conflict, IllegalTransition, NotPermitted
+
+IN_PROGRESS = (CaseState.OPENED, CaseState.CHECKS_RUNNING, CaseState.AWAITING_REVIEW)
+APPROVALS_FOR_HIGH_RISK = 2
+
+
+def _is_system(actor) -> bool:
+    return isinstance(actor, str) and actor.startswith("system")
+
+
+def _require_officer(actor) -> None:
+    if not (_is_system(actor) or getattr(actor, "is_officer", False)):
+        raise NotPermitted("Only a compliance officer may do that.")
+
+
+def _require_rationale(rationale: str) -> str:
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ValidationError({"rationale": ["A rationale is required for this decision."]})
+    return rationale
+
+
+def _user(actor):
+    return None if _is_system(actor) else actor
+
+
+def party_snapshot(party: Party) -> dict:
+    return {
+        "kind": party.kind,
+        "name": party.name,
+        "aliases": party.aliases,
+        "birth_date": party.birth_date,
+        "nationalities": party.nationalities,
+        "residence_country": party.residence_country,
+        "tax_residences": party.tax_residences,
+        "lei": party.lei,
+        "registration_number": party.registration_number,
+        "country": party.country,
+        "issuer": party.issuer_id,
+    }
+
+
+def _queue_screen(party_ids: list[int]) -> None:
+    from compliance.sanctions.tasks import sanctions_screen_parties
+
+    transaction.on_commit(lambda: sanctions_screen_parties.delay(party_ids))
+
+
+# --- parties and investors ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def party_create(*, actor, kind: str, name: str, screen: bool = True, **fields) -> Party:
+    """Register a person or entity. ``screen`` queues a first screening against the lists."""
+    _require_officer(actor)
+    if kind not in PartyKind.values:
+        raise ValidationError({"kind": [f"Choose one of {', '.join(PartyKind.values)}."]})
+    party = Party(kind=kind, name=(name or "").strip(), created_by=_user(actor), **fields)
+    party.full_clean()
+    if party.issuer_id and Party.objects.filter(issuer_id=party.issuer_id).exists():
+        raise ValidationError({"issuer": ["This issuer already has a KYB party."]})
+    party.save()
+    audit_record(actor=actor, action="party.create", obj=party, after=party_snapshot(party))
+    if screen:
+        _queue_screen([party.pk])
+    return party
+
+
+@transaction.atomic
+def party_add_relation(
+    *, actor, entity: Party, related: Party, role: str, ownership_pct: Decimal | None = None
+) -> PartyRelation:
+    """Declare a beneficial owner (25% or more) or a director of an entity."""
+    _require_officer(actor)
+    if entity.kind != PartyKind.ENTITY:
+        raise ValidationError({"entity": ["Only a legal entity has beneficial owners and directors."]})
+    relation = PartyRelation(entity=entity, related=related, role=role, ownership_pct=ownership_pct)
+    if entity.pk == related.pk:
+        raise ValidationError({"related": ["An entity cannot own or direct itself."]})
+    relation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            relation.save()
+    except IntegrityError:
+        raise ValidationError({"related": ["This party already has this role in the entity."]})
+    audit_record(
+        actor=actor,
+        action="party.add_relation",
+        obj=entity,
+        after={"related": related.pk, "role": role, "ownership_pct": ownership_pct},
+    )
+    return relation
+
+
+@transaction.atomic
+def investor_create(
+    *,
+    actor,
+    party: Party,
+    reference: str,
+    category: str,
+    residence_jurisdiction: str = "",
+    category_evidence: str = "",
+    category_assessed_on: date | None = None,
+    order_notional_limit: Decimal | None = None,
+    order_limit_currency: str = "USD",
+) -> Investor:
+    _require_officer(actor)
+    investor = Investor(
+        party=party,
+        reference=(reference or "").strip(),
+        category=category,
+        residence_jurisdiction=residence_jurisdiction or party.jurisdiction,
+        category_evidence=category_evidence,
+        category_assessed_on=category_assessed_on,
+        order_notional_limit=order_notional_limit,
+        order_limit_currency=order_limit_currency,
+    )
+    investor.full_clean(validate_unique=False)
+    if Investor.objects.filter(reference=investor.reference).exists():
+        raise ValidationError({"reference": ["An investor with this reference already exists."]})
+    if Investor.objects.filter(party=party).exists():
+        raise ValidationError({"party": ["This party is already an investor."]})
+    investor.save()
+    audit_record(
+        actor=actor,
+        action="investor.create",
+        obj=investor,
+        after={
+            "party": party.pk,
+            "reference": investor.reference,
+            "category": category,
+            "residence_jurisdiction": investor.residence_jurisdiction,
+            "order_notional_limit": order_notional_limit,
+        },
+    )
+    return investor
+
+
+@transaction.atomic
+def appropriateness_record(
+    *, actor, investor: Investor, passed: bool, product=None, notes: str = "", assessed_at=None
+) -> AppropriatenessAssessment:
+    _require_officer(actor)
+    assessment = AppropriatenessAssessment.objects.create(
+        investor=investor, product=product, passed=passed, notes=notes, assessed_at=assessed_at or timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action="investor.appropriateness",
+        obj=investor,
+        after={"product": product.symbol if product else None, "passed": passed},
+    )
+    return assessment
+
+
+@transaction.atomic
+def position_set(*, actor, investor: Investor, product, contracts: int) -> Position:
+    _require_officer(actor)
+    position, _ = Position.objects.select_for_update().get_or_create(investor=investor, product=product)
+    before = position.contracts
+    position.contracts = contracts
+    position.save(update_fields=["contracts", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="investor.position",
+        obj=investor,
+        before={"product": product.symbol, "contracts": before},
+        after={"product": product.symbol, "contracts": contracts},
+    )
+    return position
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def kyc_summary(party: Party) -> tuple[str, date | None]:
+    """The party's KYC status and expiry from its cases.
+
+    The latest case's state, except that a renewal in progress does not void an earlier
+    approval that is still valid: the party stays approved until that approval expires.
+    """
+    cases = list(party.cases.order_by("-opened_at", "-id")[:10])
+    if not cases:
+        return KycStatus.NONE, None
+    latest = cases[0]
+    if latest.state in IN_PROGRESS:
+        valid = next((c for c in cases[1:] if c.state == CaseState.APPROVED), None)
+        if valid is not None:
+            return KycStatus.APPROVED, valid.expires_on
+    expires = latest.expires_on if latest.state in (CaseState.APPROVED, CaseState.EXPIRED) else None
+    return latest.state, expires
+
+
+def _refresh_summary(party: Party) -> None:
+    party.kyc_status, party.kyc_expires_on = kyc_summary(party)
+    party.save(update_fields=["kyc_status", "kyc_expires_on", "updated_at"])
+
+
+def _move(case: KycCase, target: str, *, actor, action: str, rationale: str = "", extra: dict | None = None):
+    before = {"state": case.state}
+    case.state = target
+    case.state_changed_at = timezone.now()
+    case.save()
+    _refresh_summary(case.party)
+    audit_record(
+        actor=actor,
+        action=f"kyc_case.{action}",
+        obj=case,
+        before=before,
+        after={"state": target, **(extra or {})},
+        rationale=rationale,
+    )
+    return case
+
+
+def _lock(case_id: int) -> KycCase:
+    return KycCase.objects.select_for_update().select_related("party").get(pk=case_id)
+
+
+def _queue_checks(case_id: int) -> None:
+    from compliance.kyc.tasks import kyc_case_run_checks
+
+    transaction.on_commit(lambda: kyc_case_run_checks.delay(case_id))
+
+
+@transaction.atomic
+def case_open(*, actor, party: Party, run_checks: bool = True) -> KycCase:
+    _require_officer(actor)
+    party = Party.objects.select_for_update().get(pk=party.pk)
+    if party.cases.filter(state__in=IN_PROGRESS).exists():
+        raise Conflict(f"{party.name} already has a case in progress.")
+    case = KycCase.objects.create(party=party, opened_by=_user(actor))
+    _refresh_summary(party)
+    audit_record(actor=actor, action="kyc_case.open", obj=case, after={"party": party.pk, "state": case.state})
+    if run_checks:
+        _queue_checks(case.pk)
+    return case
+
+
+@transaction.atomic
+def case_start_checks(*, case_id: int) -> KycCase | None:
+    """Called by the worker; None when there is nothing to do (a redelivered task)."""
+    case = _lock(case_id)
+    if case.state not in (CaseState.OPENED, CaseState.CHECKS_RUNNING):
+        return None
+    if case.state == CaseState.CHECKS_RUNNING:
+        return case
+    return _move(case, CaseState.CHECKS_RUNNING, actor="system:kyc_checks", action="start_checks")
+
+
+def _screened_parties(party: Party) -> list[Party]:
+    related = [r.related for r in party.relations.select_related("related")] if party.kind == PartyKind.ENTITY else []
+    return [party, *dict.fromkeys(related)]
+
+
+def collect_checks(case: KycCase) -> dict:
+    """The automatic checks' results, as stored on the case."""
+    party = case.party
+    parties = _screened_parties(party)
+    screening = [
+        {
+            "party": p.pk,
+            "name": p.name,
+            "role": "subject" if p.pk == party.pk else "related",
+            "sanctions_state": p.sanctions_state,
+            "open_hits": p.hits.filter(state="open").count(),
+        }
+        for p in parties
+    ]
+    present = set(case.documents.values_list("doc_type", flat=True))
+    missing = documents.missing_documents(party.kind, present)
+    checks = {
+        "sanctions": {
+            "passed": all(s["sanctions_state"] == SanctionsState.CLEAR for s in screening),
+            "parties": screening,
+        },
+        "documents": {"passed": not missing, "missing": missing, "present": sorted(present)},
+    }
+    if party.kind == PartyKind.ENTITY:
+        valid = bool(party.lei) and stdnum_lei.is_valid(party.lei)
+        checks["lei"] = {
+            "passed": valid,
+            "lei": party.lei,
+            "detail": "ISO 17442 check digits valid" if valid else "missing or invalid LEI (ISO 17442 check digits)",
+        }
+    return checks
+
+
+@transaction.atomic
+def case_complete_checks(*, case_id: int) -> KycCase | None:
+    case = _lock(case_id)
+    if case.state != CaseState.CHECKS_RUNNING:
+        return None
+    case.checks = collect_checks(case)
+    case.risk_rating, case.risk_factors = risk.assess(case.party)
+    return _move(
+        case,
+        CaseState.AWAITING_REVIEW,
+        actor="system:kyc_checks",
+        action="complete_checks",
+        extra={"risk_rating": case.risk_rating, "checks": {k: v["passed"] for k, v in case.checks.items()}},
+    )
+
+
+def case_run_checks(*, case_id: int, index=None) -> KycCase | None:
+    """The automatic checks of one case: screen the party (and an entity's UBOs and directors),
+    check LEI digits and documents, rate the risk. Each step is its own transaction and
+    idempotent, so a redelivered task finishes what a lost one started."""
+    from compliance.sanctions.services import party_screen
+
+    case = case_start_checks(case_id=case_id)
+    if case is None:
+        return None
+    for party in _screened_parties(case.party):
+        party_screen(party_id=party.pk, actor="system:kyc_checks", index=index)
+    return case_complete_checks(case_id=case_id)
+
+
+@transaction.atomic
+def case_rerun_checks(*, case: KycCase, actor) -> KycCase:
+    _require_officer(actor)
+    case = _lock(case.pk)
+    if case.state != CaseState.AWAITING_REVIEW:
+        raise IllegalTransition(f"Checks can be run again only on a case awaiting review, not {case.state}.")
+    case.decisions.all().delete()  # an approval given on the old results no longer stands
+    _move(case, CaseState.OPENED, actor=actor, action="rerun_checks")
+    _queue_checks(case.pk)
+    return case
+
+
+def approval_blockers(case: KycCase) -> list[str]:
+    """Why this case cannot be approved on its current check results."""
+    blockers = []
+    checks = case.checks or {}
+    for name, label in (("documents", "required documents"), ("lei", "LEI check")):
+        if name in checks and not checks[name]["passed"]:
+            blockers.append(f"{label} not satisfied")
+    for party in _screened_parties(case.party):
+        if party.sanctions_state == SanctionsState.CONFIRMED:
+            blockers.append(f"{party.name} is a confirmed sanctions match")
+        elif party.sanctions_state == SanctionsState.OPEN_HIT:
+            blockers.append(f"{party.name} has a sanctions hit awaiting review")
+    return blockers
+
+
+@transaction.atomic
+def case_decide(*, case: KycCase, actor, decision: str, rationale: str) -> KycCase:
+    """Record an officer's decision. Rejection is final at once; approval of a high-risk case
+    needs a second, different officer (four-eyes)."""
+    rationale = _require_rationale(rationale)
+    if not getattr(actor, "is_officer", False):
+        raise NotPermitted("Only a compliance officer may decide a KYC case.")
+    if decision not in DecisionKind.values:
+        raise ValidationError({"decision": [f"Choose one of {', '.join(DecisionKind.values)}."]})
+    case = _lock(case.pk)
+    if case.state != CaseState.AWAITING_REVIEW:
+        raise IllegalTransition(f"Case #{case.pk} is {case.get_state_display().lower()}, not awaiting review.")
+    if decision == DecisionKind.REJECT:
+        CaseDecision.objects.filter(case=case, officer=actor).delete()
+        CaseDecision.objects.create(case=case, officer=actor, decision=decision, rationale=rationale)
+        case.decided_at = timezone.now()
+        return _move(case, CaseState.REJECTED, actor=actor, action="reject", rationale=rationale)
+    blockers = approval_blockers(case)
+    if blockers:
+        raise IllegalTransition("Cannot approve yet: " + "; ".join(blockers), code="approval_blocked")
+    approvals = list(case.decisions.filter(decision=DecisionKind.APPROVE))
+    if any(a.officer_id == actor.pk for a in approvals):
+        raise Conflict("You already approved this case; a second, different officer must approve it.")
+    CaseDecision.objects.create(case=case, officer=actor, decision=decision, rationale=rationale)
+    required = APPROVALS_FOR_HIGH_RISK if case.risk_rating == RiskRating.HIGH else 1
+    if len(approvals) + 1 < required:
+        audit_record(
+            actor=actor,
+            action="kyc_case.approve_first",
+            obj=case,
+            after={"state": case.state, "risk_rating": case.risk_rating},
+            rationale=rationale,
+        )
+        return case
+    today = timezone.localdate()
+    case.decided_at = timezone.now()
+    case.expires_on = risk.expiry_for(case.risk_rating or RiskRating.HIGH, today)
+    return _move(
+        case,
+        CaseState.APPROVED,
+        actor=actor,
+        action="approve",
+        rationale=rationale,
+        extra={"risk_rating": case.risk_rating, "expires_on": case.expires_on},
+    )
+
+
+@transaction.atomic
+def cases_expire(*, today: date | None = None) -> int:
+    """Expire approved cases whose review date has passed (idempotent; run daily by beat)."""
+    today = today or timezone.localdate()
+    expired = 0
+    for case in (
+        KycCase.objects.select_for_update()
+        .select_related("party")
+        .filter(state=CaseState.APPROVED, expires_on__lt=today)
+    ):
+        _move(case, CaseState.EXPIRED, actor="system:kyc_expiry", action="expire", extra={"expired_on": today})
+        expired += 1
+    return expired
+
+
+@transaction.atomic
+def document_add(*, actor, case: KycCase, doc_type: str, file_type: str, data: bytes, name: str) -> Document:
+    """Attach evidence to a case after checking its content is the declared type and size."""
+    _require_officer(actor)
+    case = _lock(case.pk)
+    if case.state not in IN_PROGRESS:
+        raise IllegalTransition(f"Case #{case.pk} is {case.get_state_display().lower()}; documents are closed.")
+    from compliance.kyc.models import DocumentType
+
+    if doc_type not in DocumentType.values:
+        raise ValidationError({"doc_type": [f"Choose one of {', '.join(DocumentType.values)}."]})
+    digest = documents.validate_document(data=data, file_type=file_type)
+    if case.documents.filter(sha256=digest).exists():
+        raise ValidationError({"file": ["This file is already attached to the case."]})
+    document = Document(
+        case=case,
+        doc_type=doc_type,
+        file_type=file_type,
+        original_name=(name or "document")[:255],
+        sha256=digest,
+        size=len(data),
+        uploaded_by=actor,
+    )
+    document.file.save(f"{digest}.{file_type}", ContentFile(data), save=False)
+    document.save()
+    audit_record(
+        actor=actor,
+        action="kyc_case.add_document",
+        obj=case,
+        after={"doc_type": doc_type, "file_type": file_type, "sha256": digest, "size": len(data)},
+    )
+    return document

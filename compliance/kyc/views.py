@@ -1,0 +1,125 @@
+"""KYC web views for staff: parties, the case page (documents, hits, decisions)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from compliance.kyc import documents, selectors, services
+from compliance.kyc.models import CaseState, DocumentType, FileType
+from compliance.sanctions.selectors import party_hits
+from config.errors import DomainError
+
+
+def _staff(request):
+    if not request.user.sees_all_issuers:
+        raise Http404("KYC records are for compliance staff.")
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
+
+
+@login_required
+def party_list(request):
+    _staff(request)
+    parties = selectors.parties_visible_to(request.user).select_related("investor").order_by("name")
+    state = request.GET.get("sanctions")
+    if state:
+        parties = parties.filter(sanctions_state=state)
+    return render(request, "kyc/party_list.html", {"parties": parties[:500], "sanctions": state})
+
+
+@login_required
+def party_detail(request, pk):
+    _staff(request)
+    party = get_object_or_404(selectors.parties_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "kyc/party_detail.html",
+        {
+            "party": party,
+            "relations": party.relations.select_related("related"),
+            "cases": party.cases.all(),
+            "hits": party_hits(party),
+            "investor": getattr(party, "investor", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_open(request, pk):
+    _staff(request)
+    party = get_object_or_404(selectors.parties_visible_to(request.user), pk=pk)
+    try:
+        case = services.case_open(actor=request.user, party=party)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("kyc:party_detail", pk=party.pk)
+    messages.success(request, f"Case #{case.pk} opened; the automatic checks are queued.")
+    return redirect("kyc:case_detail", pk=case.pk)
+
+
+@login_required
+def case_detail(request, pk):
+    _staff(request)
+    case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+    party = case.party
+    related = [r.related for r in party.relations.select_related("related")]
+    return render(
+        request,
+        "kyc/case_detail.html",
+        {
+            "case": case,
+            "party": party,
+            "documents": case.documents.select_related("uploaded_by"),
+            "decisions": case.decisions.select_related("officer"),
+            "hits": [h for p in [party, *related] for h in party_hits(p)],
+            "blockers": services.approval_blockers(case) if case.state == CaseState.AWAITING_REVIEW else [],
+            "can_decide": request.user.is_officer and case.state == CaseState.AWAITING_REVIEW,
+            "can_upload": request.user.is_officer and case.state in services.IN_PROGRESS,
+            "doc_types": DocumentType.choices,
+            "file_types": FileType.choices,
+            "max_bytes": documents.max_bytes(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_action(request, pk, action):
+    _staff(request)
+    case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+    try:
+        if action in ("approve", "reject"):
+            services.case_decide(
+                case=case, actor=request.user, decision=action, rationale=request.POST.get("rationale", "")
+            )
+        elif action == "rerun_checks":
+            services.case_rerun_checks(case=case, actor=request.user)
+        elif action == "upload":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError({"file": ["Choose a file."]})
+            if upload.size > documents.max_bytes():
+                raise ValidationError({"file": [f"The file is larger than {documents.max_bytes()} bytes."]})
+            services.document_add(
+                actor=request.user,
+                case=case,
+                doc_type=request.POST.get("doc_type", ""),
+                file_type=request.POST.get("file_type", ""),
+                data=upload.read(),
+                name=upload.name,
+            )
+        else:
+            raise Http404("Unknown action.")
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Done.")
+    return redirect("kyc:case_detail", pk=case.pk)

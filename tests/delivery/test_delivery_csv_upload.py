@@ -1,0 +1,53 @@
+"""CSV upload in the UI: whole file or nothing, errors by line number."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from delivery.models import DeliveryReport
+
+HEADER = "granularity,period_start,scheduled_gpu_hours,delivered_gpu_hours,availability_pct,benchmark_pct\n"
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    monkeypatch.setattr("delivery.tasks.evaluate_product.delay", lambda product_id: None)
+
+
+def upload(client, product, text):
+    url = f"/delivery/products/{product.symbol}/upload/"
+    return client.post(url, {"file": SimpleUploadedFile("r.csv", text.encode(), content_type="text/csv")})
+
+
+def test_a_valid_file_is_imported(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\nday,2026-01-02T00:00:00Z,2400,2400,100,\n"
+    response = upload(client, listed_product, text)
+    assert response.status_code == 302
+    assert DeliveryReport.objects.filter(product=listed_product, source="csv").count() == 2
+
+
+def test_errors_are_reported_by_line_and_nothing_is_imported(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    text = (
+        HEADER
+        + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\n"  # line 2: fine
+        + "hour,2026-01-01T01:00:00,100,99,99.9,97\n"  # line 3: no time zone
+        + "hour,2026-01-01T02:00:00Z,100,120,99.9,97\n"  # line 4: delivered above scheduled
+        + "week,2026-01-01T03:00:00Z,100,99,abc,97\n"  # line 5: granularity and availability
+    )
+    response = upload(client, listed_product, text)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Line 3: period_start: Give the time zone" in body
+    assert "Line 4: delivered_gpu_hours" in body
+    assert "Line 5: granularity" in body and "availability_pct: Give a number." in body
+    assert "Line 2" not in body
+    assert not DeliveryReport.objects.exists()
+
+
+def test_another_issuers_user_cannot_upload(client, listed_product):
+    from tests.factories import IssuerFactory, UserFactory
+
+    client.force_login(UserFactory(role="issuer", issuer=IssuerFactory()))
+    response = upload(client, listed_product, HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\n")
+    assert response.status_code == 404 and not DeliveryReport.objects.exists()

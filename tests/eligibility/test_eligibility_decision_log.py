@@ -1,0 +1,110 @@
+"""The decision log: buffered, append-only, and flushed when a process stops cleanly."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from compliance.eligibility import decision_log
+from compliance.eligibility.models import AppendOnlyError, ScreeningDecision
+from tests.worker import ROOT, database_url
+
+
+def _row(decision_id: str) -> tuple:
+    return (decision_id, datetime.now(UTC), "XCME", None, "c-1", "INV-1", "H100", "buy", 20, "2.5", True, 0, "[]", 3)
+
+
+@pytest.mark.usefixtures("screening")
+def test_flush_writes_buffered_rows_once():
+    decision_log.append([_row("a" * 20), _row("b" * 20)])
+    assert decision_log.flush() == 2
+    assert decision_log.flush() == 0
+    assert sorted(ScreeningDecision.objects.values_list("decision_id", flat=True)) == ["a" * 20, "b" * 20]
+
+
+@pytest.mark.usefixtures("screening")
+def test_logged_decisions_cannot_change():
+    decision_log.append([_row("c" * 20)])
+    decision_log.flush()
+    decision = ScreeningDecision.objects.get()
+    with pytest.raises(AppendOnlyError):
+        decision.save()
+    with pytest.raises(AppendOnlyError):
+        ScreeningDecision.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        ScreeningDecision.objects.update(eligible=False)
+
+
+def test_a_clean_stop_loses_nothing(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs the PostgreSQL test database")
+    # A separate process with the background flusher on a long interval: the rows are still in
+    # its buffer when it exits normally, and atexit writes them.
+    script = textwrap.dedent(
+        """
+        import django, os
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        django.setup()
+        from datetime import UTC, datetime
+        from compliance.eligibility import decision_log
+        rows = [(f"{i:020x}", datetime.now(UTC), "XCME", None, f"c-{i}", "INV-1", "H100", "buy", 20, "2.5",
+                 True, 0, "[]", 3) for i in range(2500)]
+        decision_log.append(rows)
+        print("pending", decision_log.pending())
+        """
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": database_url(),
+        "ELIGIBILITY_DECISION_LOG_FLUSH_MS": "600000",
+        "ELIGIBILITY_DECISION_LOG_BATCH": "1000000",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "pending 2500" in done.stdout
+    assert ScreeningDecision.objects.count() == 2500
+
+
+@pytest.mark.usefixtures("screening")
+def test_a_row_the_database_refuses_does_not_block_the_others():
+    bad = (*_row("d" * 20)[:4], "x" * 500, *_row("d" * 20)[5:])  # client_order_id too long
+    decision_log.append([_row("e" * 20), bad, _row("f" * 20)])
+    assert decision_log.flush() == 2
+    assert decision_log.pending() == 0
+    assert sorted(ScreeningDecision.objects.values_list("decision_id", flat=True)) == ["e" * 20, "f" * 20]
+
+
+class _Order:
+    def __init__(self, client_order_id: str, investor: str = "INV-1", price: str = "2.5"):
+        self.client_order_id, self.investor, self.product = client_order_id, investor, "H100"
+        self.side, self.quantity, self.price = "buy", 20, price
+
+
+@pytest.mark.usefixtures("screening")
+def test_a_batch_is_copied_with_the_values_of_its_rows():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    awkward = ["tab\there", "back\\slash", "new\nline\r", 'quote"d', "ünïcødé", "\\N", "plain"]
+    batch = decision_log.BatchRows(
+        stem="0123456789abcdef0123",
+        evaluated_at=datetime(2026, 11, 25, 12, 0, 0, 123456, tzinfo=UTC),
+        venue="XCME",
+        api_key_id=None,
+        snapshot_version=9,
+        orders=[_Order(text, investor=f"INV-{text}") for text in awkward],
+        masks=[0, 1 << 13, 0, (1 << 5) | (1 << 11), 1 << 19, 0, 1],
+    )
+    decision_log.append_batch(batch)
+    assert decision_log.pending() == len(awkward)
+    assert decision_log.flush() == len(awkward)
+    stored = {
+        d.decision_id: tuple(getattr(d, name) for name in decision_log.COLUMNS) for d in ScreeningDecision.objects.all()
+    }
+    expected = {row[0]: (*row[:12], json.loads(row[12]), row[13]) for row in batch.rows()}
+    assert stored == expected
