@@ -142,8 +142,12 @@ if REDIS_AVAILABLE:
     # With acks_late, Redis hands a message whose worker died back to the queue once it has
     # been unacknowledged this long (seconds). It must exceed the longest task; tests that
     # kill a worker set it small. The filesystem broker below has no such option.
+    # kombu 5.7 sweeps for such messages every unacked_restore_interval (10 s) but scans Redis
+    # only on every unacked_restore_throttle-th sweep (default 10, so every 100 s); a sweep is
+    # one ZRANGE, so scan on each.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("ATTEST_BROKER_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_throttle": 1,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -135,8 +135,10 @@ def test_reports_outside_the_window_or_not_yet_ended_are_refused(listed_product,
 
     before = hourly(listed_product.symbol, WINDOW_START - timedelta(hours=1), 1)
     future_product = make_listed_product(delivery_end=timezone.now() + timedelta(days=30))
-    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    future = hourly(future_product.symbol, hour, 1)
+    # The next hour, not the current one: within CLOCK_SKEW of the top of the hour the current
+    # hour counts as ended.
+    next_hour = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    future = hourly(future_product.symbol, next_hour, 1)
     response = post(client_with(provider_key[1]), before + future)
     errors = [r["errors"]["period_start"][0] for r in response.json()["results"]]
     assert "Outside the delivery window" in errors[0] and "not ended" in errors[1]
