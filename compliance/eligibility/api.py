@@ -134,14 +134,11 @@ def _check_rate(identity: KeyIdentity) -> None:
     now = time.time()
     slot = int(now // window)
     key = f"eligibility:rate:{identity.prefix}:{slot}"
-    if cache.add(key, 1, window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, window + 1)
-            count = 1
+    # incr first: one round trip for every request of a window but its first.
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window's first request (or a racing thread's)
+        count = 1 if cache.add(key, 1, window + 1) else cache.incr(key)
     if count > limit:
         wait = max(1, int((slot + 1) * window - now + 0.999))
         raise exceptions.Throttled(wait=wait, detail=f"Rate limit of {limit} requests per {window} s exceeded.")

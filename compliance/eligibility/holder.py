@@ -13,6 +13,7 @@ that a bump is visible to the next request deterministically.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -45,6 +46,21 @@ def _install(snapshot: Snapshot) -> None:
     # Never go back: a slower rebuild that started earlier must not replace a newer snapshot.
     if _snapshot is None or snapshot.version >= _snapshot.version:
         _snapshot = snapshot
+        _freeze_survivors()
+
+
+def _freeze_survivors() -> None:
+    """Move everything alive now (the snapshot's objects, Django's modules) out of the cyclic
+    collector's reach.
+
+    Otherwise every full collection walks them all while holding the GIL: 80-95 ms stalls of
+    every request thread, measured with 10,000 investors. The young generations are collected
+    first, so the garbage made while the build paused the collector is freed, not frozen. A
+    snapshot holds no reference cycles (tests/eligibility/engine/test_engine_snapshot.py), so a
+    replaced one is still freed by reference counting.
+    """
+    gc.collect(1)
+    gc.freeze()
 
 
 def refresh() -> Snapshot:

@@ -9,8 +9,10 @@ Redis at ``REDIS_URL`` if you have one (the embedded cache works too) and ``wrk`
    inserts, and an API key for XCME.
 2. Starts gunicorn on 127.0.0.1 with 2 workers (gthread, 4 threads each, for keep-alive) and the
    eligibility hooks, and warms both workers.
-3. Single screenings: ``wrk`` (2 threads, 16 connections, 10 s) from a separate process;
-   prints requests/s and latency p50/p99, then checks the decisions reached the log.
+3. Single screenings: ``wrk`` from a separate process, a 3 s warm-up run, then 1, 2, 4, 8 and 16
+   connections for 8 s each; prints requests/s and latency p50/p90/p99 for each, and the peak
+   rate (the fewest connections within 10 % of the best rate); checks the decisions reached the
+   log. ``BENCH_SKIP_BUILD=1`` stops after the HTTP part.
 4. Batches: 1,000-order batches (orders/s, latency) and 10,000-order batches (latency;
    goal < 100 ms) from a Python client on keep-alive connections, a bounded number each.
 5. Stops gunicorn, grows the data to 100,000 investors and 1,000 products and times
@@ -253,7 +255,7 @@ def make_orders(count: int, references: list[str], symbols: list[str], rng: rand
     ]
 
 
-def run_wrk(port: int, key: str, orders: list[dict]) -> dict:
+def run_wrk(port: int, key: str, orders: list[dict], connections: int = 16, seconds: int = 10) -> dict:
     lua = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
     bodies = ",\n".join("[[" + json.dumps(o) + "]]" for o in orders)
     lua.write(
@@ -270,8 +272,9 @@ end
 """
     )
     lua.close()
+    url = f"http://127.0.0.1:{port}"
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", "-d10s", "--latency", "-s", lua.name, f"http://127.0.0.1:{port}"],
+        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, url],
         capture_output=True,
         text=True,
         check=True,
@@ -283,7 +286,7 @@ end
         return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
     figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
-    for pct in ("50", "99"):
+    for pct in ("50", "90", "99"):
         figures[f"p{pct}"] = ms(re.search(rf"\s{pct}%\s+(\S+)", out).group(1))
     figures["requests"] = int(re.search(r"(\d+) requests in", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -384,11 +387,26 @@ def main() -> int:
             assert status == 200, content
         conn.close()
 
-        single = run_wrk(port, key, warm)
+        # A first wrk run warms both workers (a keep-alive connection stays on one worker, so the
+        # requests above may all have reached the same one) and is not counted.
+        warm_up = run_wrk(port, key, warm, connections=16, seconds=3)
+        sweep = []
+        for connections in (1, 2, 4, 8, 16):
+            figures = run_wrk(port, key, warm, connections=connections, seconds=8)
+            sweep.append((connections, figures))
+            print(
+                f"single screenings, wrk {connections:>2} connection(s), 8 s: {figures['rps']:,.0f} requests/s, "
+                f"p50 {figures['p50']:.2f} ms, p90 {figures['p90']:.2f} ms, p99 {figures['p99']:.2f} ms, "
+                f"{figures['errors']} non-2xx"
+            )
+        # On two CPU-bound cores the rate plateaus after one or two connections; more connections
+        # only queue. The peak rate is reached at the fewest connections within 10 % of the best.
+        best = max(figures["rps"] for _, figures in sweep)
+        peak_connections, peak = next(item for item in sweep if item[1]["rps"] >= 0.9 * best)
         print(
-            f"single screenings (wrk, 2 threads, 16 connections, 10 s): {single['rps']:,.0f} requests/s, "
-            f"p50 {single['p50']:.2f} ms, p99 {single['p99']:.2f} ms, {single['requests']:,} requests, "
-            f"{single['errors']} non-2xx"
+            f"single screenings at the peak rate (best {best:,.0f} requests/s; reached with {peak_connections} "
+            f"connection(s)): {peak['rps']:,.0f} requests/s, p50 {peak['p50']:.2f} ms, p99 {peak['p99']:.2f} ms "
+            f"(goal p99 < 10 ms)"
         )
 
         thousand = batch_latencies(port, key, 1_000, 60, references, symbols)
@@ -403,7 +421,7 @@ def main() -> int:
             f"p99 {pct(ten_thousand, 0.99):.1f} ms, min {min(ten_thousand):.1f} ms (goal < 100 ms)"
         )
 
-        expected = 201 + single["requests"] + 60 * 1_000 + 20 * 10_000
+        expected = 201 + warm_up["requests"] + sum(f["requests"] for _, f in sweep) + 60 * 1_000 + 20 * 10_000
         server.send_signal(signal.SIGTERM)  # a clean stop: workers flush their decision logs
         server.wait(timeout=60)
         server = None
@@ -412,6 +430,8 @@ def main() -> int:
         # and logged too, so the log may hold a few more than counted, never fewer.
         print(f"decisions logged after a clean stop: {logged:,} (answered and counted: {expected:,})")
 
+        if os.environ.get("BENCH_SKIP_BUILD"):
+            return 0 if logged >= expected and all(f["errors"] == 0 for _, f in sweep) else 1
         # Grow to 100,000 investors and 1,000 products for the snapshot build.
         started = time.perf_counter()
         products += seed_products(900, 100, venue, issuer, user)
@@ -442,7 +462,7 @@ def main() -> int:
             f"{passes:,} per-product ones; {snapshot!r}"
         )
         connection.close()
-        return 0 if logged >= expected and single["errors"] == 0 else 1
+        return 0 if logged >= expected and all(f["errors"] == 0 for _, f in sweep) else 1
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -1,5 +1,6 @@
 """The snapshot built from database state, the version bump, and the lazy rebuild."""
 
+import gc
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -255,3 +256,11 @@ def test_kyc_expiry_is_judged_at_evaluation_time(world):
     later = int((datetime(2026, 6, 2, tzinfo=UTC) + timedelta(seconds=1)).timestamp())
     decision = snapshot.evaluate(Order("c", "SOON", "H100-TEST", "XCME", "buy", 20, "2.5"), later)
     assert decision.reasons == (R.KYC_EXPIRED,)
+
+
+def test_an_installed_snapshot_is_frozen_out_of_the_cyclic_collector(world):
+    snapshot = holder.refresh()
+    tables = snapshot._investors
+    # Frozen objects are in no generation, so no collection walks them (and stalls requests).
+    assert not any(thing is tables for thing in gc.get_objects())
+    assert gc.get_freeze_count() > 0
