@@ -114,6 +114,7 @@ _SIDE_UNKNOWN = 2
 # appropriateness satisfied when they passed a global assessment (``appropriateness_all``).
 _NOTHING_ON_RECORD = (0, 0)
 _ALL_APPROPRIATE = (APPROPRIATENESS_REQUIRED, 0)
+_NO_PAIRS: dict[int, tuple[int, int]] = {}  # the pair table of investors with nothing on record; never written
 
 # The batch path stores what an investor satisfied for a product as a 2-bit code (a byte per
 # pair instead of four); batch.SATISFIED_BITS maps it back. A stored pair also carries
@@ -271,11 +272,11 @@ class Snapshot:
 
         self._investors = {
             investor.reference: (
-                _investor_static_mask(investor),
+                shared(_investor_static_mask(investor)),
                 shared(_kyc_expiry(investor)),
                 profile_index[investor.residence, investor.category],
                 shared(_notional_limit(investor)),
-                pairs,
+                pairs or _NO_PAIRS,  # one shared empty table: one object less to fetch per order
                 True,
                 _ALL_APPROPRIATE if investor.appropriateness_all else _NOTHING_ON_RECORD,
             )
