@@ -39,6 +39,8 @@ score and a ``factors`` dict that says how the score came about.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -66,9 +68,11 @@ CANDIDATES = 32
 #: scoring grid costs more per candidate.
 LONG_QUERY_CANDIDATES = 24
 #: Query tokens whose lookups are kept (the cache is emptied when full); the lookups of the
-#: listed tokens held by at least PREPARED_TOKEN_NAMES names are prepared with the index.
+#: listed tokens held by at least PREPARED_TOKEN_NAMES names (every listed token) are prepared
+#: with the index, so that only a query token no listed name holds (a typo, an unlisted name)
+#: is looked up at query time.
 TOKEN_CACHE_SIZE = 50_000
-PREPARED_TOKEN_NAMES = 3
+PREPARED_TOKEN_NAMES = 1
 #: Names holding a query token's similar listed tokens above which that token does not vote
 #: (unless every query token is that common).
 COMMON_VOLUME = 400
@@ -131,8 +135,44 @@ def _deletions(token: str) -> list[str]:
 class _TokenInfo(NamedTuple):
     weight: float  # the query token's weight
     volume: int  # how many names hold a similar listed token
-    rows: np.ndarray  # those names (with repeats when they hold several)
+    rows: np.ndarray  # those names (each once)
     votes: np.ndarray  # the token's vote for each of them
+    # length, whether it is a listed token (0/1), phonetic key id, first letter: compared with
+    # the same features of listed tokens when scoring
+    features: tuple[int, int, int, int]
+
+
+_NO_ROWS = np.empty(0, dtype=np.int32)
+_NO_VOTES = np.empty(0, dtype=np.float64)
+
+
+def _edit_similarity(distance: np.ndarray, longest: np.ndarray) -> np.ndarray:
+    """Similarity of two tokens ``distance`` edits apart, the longer one ``longest`` letters
+    long: their normalized OSA similarity, but one edit is a typo of the same name, more surely
+    so in a longer token; in a short one (Kim / Kiq, Ung / Un) it still counts."""
+    sims = 1.0 - distance / longest
+    one_edit = (distance == 1) & (longest >= 3)
+    if one_edit.any():
+        bonus = np.maximum(ONE_EDIT_SIMILARITY, 1.0 - 1.0 / (longest + ONE_EDIT_LENGTH_BONUS))
+        np.maximum(sims, bonus, out=sims, where=one_edit)
+    return sims
+
+
+def _similarity_table(size: int) -> np.ndarray:
+    """``table[initial, known, distance, longest]``: the similarity of a query token and a
+    listed token before the same-sound rule, with the cut-off applied: what
+    ``Matcher._token_similarity`` would compute pair by pair, looked up instead."""
+    distance, longest = np.meshgrid(np.arange(size), np.arange(size), indexing="ij")
+    with np.errstate(divide="ignore", invalid="ignore"):  # longest 0: never looked up
+        plain = _edit_similarity(distance, longest)
+    initial = np.maximum(plain, ONE_EDIT_SIMILARITY)
+    tables = []
+    for sims in (plain, initial):
+        known = np.minimum(sims, KNOWN_TOKEN_EDIT_SIMILARITY, out=sims.copy(), where=distance > 0)
+        tables.append([sims, known])
+    table = np.asarray(tables)
+    table[table < TOKEN_MIN_SIMILARITY] = 0.0
+    return table
 
 
 def _neighbourhood(token: str) -> list[str]:
@@ -234,10 +274,17 @@ class Matcher:
         self._sounds = {k: tuple(v) for k, v in sounds.items()}
         self._phonetic_ids = phonetic_ids
         self._vocab_sound = np.asarray(vocab_sound + [-1], dtype=np.int64)
+        # Length, phonetic key id and first letter of each listed token, one row per token, so
+        # that one fancy-indexing call fetches them for the candidates' tokens.
+        self._vocab_features = np.stack([self._vocab_lengths, self._vocab_sound, self._vocab_first], axis=1)
+        # Token similarities by (known query token, distance, longer length) for lengths up to
+        # the longest listed token's (a longer query token's are computed, see _token_similarity).
+        self._similarity_table = _similarity_table(int(lengths.max()) + 1)
+        self._last_column = self._token_counts - 1
         self._masks: dict[tuple[int, ...], np.ndarray] = {}
         self._token_cache: dict[str, _TokenInfo] = {}
-        # The lookups of tokens that queries repeat (those of several listed names) are
-        # built with the index, so that no query pays for the largest ones.
+        # The lookups of listed tokens are built with the index: queries repeat the common ones
+        # (whose postings are the largest), and a variant of a listed name brings its rare ones.
         self._prepared: dict[str, _TokenInfo] = {}
         for token_id in np.flatnonzero(df >= PREPARED_TOKEN_NAMES):
             token = self._vocab[token_id]
@@ -330,31 +377,45 @@ class Matcher:
             weight = self._idf_unknown
         if len(token) == 1:
             weight *= INITIAL_WEIGHT
+        fuzzy = FUZZY_VOTE * weight
+        features = (len(token), int(token_id is not None), self._phonetic_ids.get(phonetic(token), -2), ord(token[0]))
+        if not found:
+            return _TokenInfo(weight, 0, _NO_ROWS, _NO_VOTES, features)
+        if len(found) == 1:
+            # One similar listed token (most often the token itself): its postings as they are.
+            (only,) = found
+            rows = self._postings[only]
+            votes = np.full(len(rows), weight if only == token_id else fuzzy)
+            return _TokenInfo(weight, len(rows), rows, votes, features)
         ids = sorted(found)
         postings = [self._postings[i] for i in ids]
-        sizes = [len(p) for p in postings]
-        votes = [weight if i == token_id else FUZZY_VOTE * weight for i in ids]
-        rows = np.concatenate(postings) if postings else np.empty(0, dtype=np.int32)
-        row_votes = np.repeat(np.asarray(votes, dtype=np.float64), sizes)
-        if len(postings) > 1 and len(rows) > DENSE_VOLUME:
+        volume = sum(len(p) for p in postings)
+        if volume > DENSE_VOLUME:
             # A name holding several similar tokens (Mohammed and Muhammad) gets one vote, the
             # best: the token's own weight for the names holding the token itself, else the
             # fuzzy vote. Many postings are merged by marking names, not by sorting.
             held = np.zeros(len(self._keys), dtype=bool)
-            held[rows] = True
+            for posting in postings:
+                held[posting] = True
             rows = np.flatnonzero(held).astype(np.int32)
-            row_votes = np.full(len(rows), FUZZY_VOTE * weight)
+            votes = np.full(len(rows), fuzzy)
             if token_id is not None:
-                row_votes[np.searchsorted(rows, self._postings[token_id])] = weight
-        elif len(postings) > 1:
-            # A name holding several similar tokens (Mohammed and Muhammad) gets one vote, the
-            # best, from this query token.
-            order = np.lexsort((-row_votes, rows))
-            rows, row_votes = rows[order], row_votes[order]
-            first = np.ones(len(rows), dtype=bool)
-            first[1:] = rows[1:] != rows[:-1]
-            rows, row_votes = rows[first], row_votes[first]
-        return _TokenInfo(weight=weight, volume=sum(sizes), rows=rows, votes=row_votes)
+                votes[np.searchsorted(rows, self._postings[token_id])] = weight
+        else:
+            # A name holding several similar tokens gets one vote, the best, from this query
+            # token: its own weight for the names holding the token itself, else the fuzzy vote.
+            # Few postings (the usual case) are merged in plain Python, cheaper than numpy here.
+            best: dict[int, float] = {}
+            for i, posting in zip(ids, postings, strict=True):
+                if i == token_id:
+                    best.update(dict.fromkeys(posting.tolist(), weight))
+                else:
+                    for row in posting.tolist():
+                        best.setdefault(row, fuzzy)
+            order = sorted(best)
+            rows = np.asarray(order, dtype=np.int32)
+            votes = np.asarray([best[row] for row in order], dtype=np.float64)
+        return _TokenInfo(weight, volume, rows, votes, features)
 
     def _lookup(self, tokens: tuple[str, ...]) -> tuple[list[_TokenInfo], np.ndarray]:
         """Per query token, what it brings, and the query token weights."""
@@ -405,43 +466,42 @@ class Matcher:
             found = found[np.argpartition(rank, -limit)[-limit:]]
         return found
 
-    def _token_similarity(self, tokens: tuple[str, ...], unique: np.ndarray) -> np.ndarray:
-        """Query tokens x listed tokens similarity (0 for unrelated pairs)."""
+    def _token_similarity(self, tokens: tuple[str, ...], features: list, unique: np.ndarray) -> np.ndarray:
+        """Query tokens x listed tokens similarity (0 for unrelated pairs). ``features``: the
+        query tokens' ``_TokenInfo.features``."""
+        lengths = [f[0] for f in features]
+        features = np.asarray(features, dtype=np.int64)
         distance = cdist(tokens, self._vocab_array[unique].tolist(), scorer=OSA.distance, dtype=np.int32)
-        q_len, q_known, q_sound, q_first = self._query_features(tokens)
-        l_len = self._vocab_lengths[unique]
+        # Query features as columns, listed ones as rows: every comparison is one broadcast.
+        q_len, q_known, q_sound, q_first = features.T[:, :, None]
+        l_len, l_sound, l_first = self._vocab_features[unique].T
         longest = np.maximum(q_len, l_len)
-        sims = 1.0 - distance / longest
-        # One edit is a typo of the same name, more surely so in a longer token; in a short
-        # one (Kim / Kiq, Ung / Un) it still counts.
-        one_edit = (distance == 1) & (longest >= 3)
-        if one_edit.any():
-            bonus = np.maximum(ONE_EDIT_SIMILARITY, 1.0 - 1.0 / (longest + ONE_EDIT_LENGTH_BONUS))
-            np.maximum(sims, bonus, out=sims, where=one_edit)
-        # An initial stands for any token with that first letter (K / Ki).
-        initial = ((q_len == 1) | (l_len == 1)) & (q_first == self._vocab_first[unique])
-        if initial.any():
-            np.maximum(sims, ONE_EDIT_SIMILARITY, out=sims, where=initial)
         # Transliteration variants (Mohammed / Muhammad, Najjar / Nayyar) share a phonetic key
         # even when their spelling is several edits apart.
-        same_sound = (q_sound == self._vocab_sound[unique]) & (np.abs(q_len - l_len) <= 2)
+        same_sound = (q_sound == l_sound) & (np.abs(q_len - l_len) <= 2)
+        table = self._similarity_table
+        if max(lengths) < table.shape[2]:
+            # The rules below, looked up (a query token longer than any listed one is computed).
+            # An initial stands for any token with that first letter (K / Ki).
+            l_initial = l_len == 1
+            initial = 0
+            if 1 in lengths or l_initial.any():
+                initial = (((q_len == 1) | l_initial) & (q_first == l_first)).view(np.uint8)
+            sims = table[initial, q_known, distance, longest]
+            return np.maximum(sims, same_sound * SAME_SOUND_SIMILARITY, out=sims)
+        sims = _edit_similarity(distance, longest)
+        # An initial stands for any token with that first letter (K / Ki).
+        initial = ((q_len == 1) | (l_len == 1)) & (q_first == l_first)
+        if initial.any():
+            np.maximum(sims, ONE_EDIT_SIMILARITY, out=sims, where=initial)
         # A query token that is itself a listed token is a real name, not a typo: a spelling
         # one edit from another name (Amal / Kamal, Hassan / Ghassan, Zheng / Cheng) is
         # another name, unless the two sound alike.
         if q_known.any():
-            np.minimum(sims, KNOWN_TOKEN_EDIT_SIMILARITY, out=sims, where=q_known & (distance > 0))
+            np.minimum(sims, KNOWN_TOKEN_EDIT_SIMILARITY, out=sims, where=(q_known == 1) & (distance > 0))
         np.maximum(sims, SAME_SOUND_SIMILARITY, out=sims, where=same_sound)
         sims[sims < TOKEN_MIN_SIMILARITY] = 0.0
         return sims
-
-    def _query_features(self, tokens: tuple[str, ...]) -> tuple[np.ndarray, ...]:
-        """Per query token (as columns): length, whether it is a listed token, phonetic key id
-        and first letter, compared with the same arrays of the vocabulary."""
-        q_len = np.asarray([len(t) for t in tokens], dtype=np.int64)[:, None]
-        known = np.asarray([t in self._vocab_ids for t in tokens])[:, None]
-        sound = np.asarray([self._phonetic_ids.get(phonetic(t), -2) for t in tokens], dtype=np.int64)[:, None]
-        first = np.asarray([ord(t[0]) for t in tokens], dtype=np.int32)[:, None]
-        return q_len, known, sound, first
 
     def _search(self, searches, birth_date, country, threshold):
         """Score the candidates of each (normalized query, kinds) of ``searches``."""
@@ -452,45 +512,71 @@ class Matcher:
             lookup = self._lookup(norm.tokens)
             rows = self._candidates(norm.tokens, kind_codes, lookup)
             if len(rows):
-                plans.append((norm, lookup[1], rows))
+                plans.append((norm, lookup, rows))
         if not plans:
             return []
         # Token alignment over the candidates' tokens of every search, in one cdist call.
         # Only as many token columns as the longest candidate needs (the widest listed name
         # has dozens of tokens, most have two to four); padding is the empty string, similar
         # to nothing.
-        tokens = tuple(dict.fromkeys(t for norm, _, _ in plans for t in norm.tokens))
+        position: dict[str, int] = {}
+        features = []
+        for norm, (infos, _), _ in plans:
+            for token, info in zip(norm.tokens, infos, strict=True):
+                if token not in position:
+                    position[token] = len(position)
+                    features.append(info.features)
+        tokens = tuple(position)
         all_rows = np.concatenate([rows for _, _, rows in plans]) if len(plans) > 1 else plans[0][2]
         width = int(self._token_counts[all_rows].max())
         # Candidates share many tokens (and the padding), and the two normalizations of a query
         # often the same candidates: each distinct listed token is compared once.
         unique, inverse = np.unique(self._token_ids[all_rows, :width], return_inverse=True)
-        sims = self._token_similarity(tokens, unique)[:, inverse.ravel()]
-        sims = sims.reshape(len(tokens), len(all_rows), width)  # query x candidates x listed
-        position = {t: i for i, t in enumerate(tokens)}
-        results = []
-        start = 0
-        for norm, query_weights, rows in plans:
-            grid = sims[[position[t] for t in norm.tokens], start : start + len(rows)]
-            start += len(rows)
-            results.extend(self._score(norm, query_weights, rows, grid, birth_date, country, threshold))
-        return results
+        sims = self._token_similarity(tokens, features, unique)
+        if len(plans) == 1 and len(tokens) == len(plans[0][0].tokens):
+            grid = sims[:, inverse.ravel()].reshape(len(tokens), len(all_rows), width)
+        else:
+            # Each candidate against the query tokens of its own search (a token repeated in
+            # the query is repeated here), the shorter searches padded with a row similar to
+            # nothing, so that every search is scored in one pass.
+            depth = max(len(norm.tokens) for norm, _, _ in plans)
+            pad = len(tokens)
+            sims = np.vstack([sims, np.zeros((1, sims.shape[1]))])
+            positions = [
+                [position[t] for t in norm.tokens] + [pad] * (depth - len(norm.tokens)) for norm, _, _ in plans
+            ]
+            along = np.repeat(np.asarray(positions, dtype=np.intp).T, [len(rows) for _, _, rows in plans], axis=1)
+            grid = sims[along[:, :, None], inverse.reshape(len(all_rows), width)[None, :, :]]
+        return self._score(plans, all_rows, grid, birth_date, country, threshold)
 
-    def _score(self, norm, query_weights, rows, grid, birth_date, country, threshold):
-        """Hits among ``rows`` given the query x candidates x listed tokens similarities."""
+    def _score(self, plans, rows, grid, birth_date, country, threshold):
+        """Hits among the candidates ``rows`` of ``plans`` (concatenated) given the query x
+        candidates x listed tokens similarities."""
         width = grid.shape[2]
         query_best = grid.max(axis=2)  # per query token, its best listed token
         listed_best = grid.max(axis=0)  # per listed token, its best query token
-        query_cover = query_weights @ query_best / query_weights.sum()
+        # Each candidate's coverage of its own search's query tokens (summed in token order,
+        # not through a BLAS product whose rounding depends on the memory layout).
+        if len(plans) == 1:
+            query_weights = plans[0][1][1]
+            query_cover = (query_weights[:, None] * query_best).sum(axis=0) / query_weights.sum()
+        else:
+            covers, start = [], 0
+            for norm, (_, query_weights), plan_rows in plans:
+                end = start + len(plan_rows)
+                best = query_best[: len(norm.tokens), start:end]
+                covers.append((query_weights[:, None] * best).sum(axis=0) / query_weights.sum())
+                start = end
+            query_cover = np.concatenate(covers)
         listed_cover = (listed_best * self._token_weights[rows, :width]).sum(axis=1) / self._total_weights[rows]
         # A missing (or extra) middle name is forgiven only when both names have two or more
         # tokens and the listed first and last tokens (given and family name) are both
         # present; otherwise the less covered side decides, so that sharing one common token
         # ("Mohammed", "Trading") or a single-token query never looks like the whole name.
-        counts = self._token_counts[rows]
-        first_found = listed_best[:, 0] > 0
-        last_found = listed_best[np.arange(len(rows)), counts - 1] > 0
-        both_sides = ((query_best > 0).sum(axis=0) >= 2) & ((listed_best > 0).sum(axis=1) >= 2)
+        listed_found = listed_best > 0
+        first_found = listed_found[:, 0]
+        last_found = listed_found[np.arange(len(rows)), self._last_column[rows]]
+        both_sides = ((query_best > 0).sum(axis=0) >= 2) & (listed_found.sum(axis=1) >= 2)
         lenient = both_sides & first_found & last_found
         low = np.minimum(query_cover, listed_cover)
         forgiven = LENIENT_HIGH * query_cover + (1 - LENIENT_HIGH) * listed_cover
@@ -500,7 +586,9 @@ class Matcher:
         # Only names that secondary evidence could lift over the threshold are explained.
         floor = threshold - DOB_MATCH_BONUS - COUNTRY_MATCH_BONUS
         results = []
-        for i in np.flatnonzero(name_scores >= floor - 1e-9):
+        ends = list(itertools.accumulate(len(plan_rows) for _, _, plan_rows in plans))
+        for i in np.flatnonzero(name_scores >= floor - 1e-9).tolist():
+            norm = plans[bisect.bisect_right(ends, i)][0]
             row = int(rows[i])
             exact = self._keys[row] == norm.key
             name_score = 1.0 if exact else float(name_scores[i])
