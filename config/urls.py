@@ -51,6 +51,13 @@ urlpatterns = [
         delivery_api.CapacityAttestationView.as_view(),
         name="capacity-attestations",
     ),
+    path(
+        "api/v1/disclosures/<int:pk>/acknowledgements",
+        disclosures_api.DisclosureAcknowledgementsWithoutSlash.as_view(
+            {"get": "acknowledgements", "post": "acknowledgements"}
+        ),
+        name="disclosure-acknowledgements-without-slash",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -204,3 +204,12 @@ class DisclosureRenderingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModel
             actor=request.user,
         )
         return Response(DisclosureRenderingSerializer(rendering).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DisclosureAcknowledgementsWithoutSlash(DisclosureViewSet):
+    """The acknowledgements action also at ``/api/v1/disclosures/{id}/acknowledgements``, the path
+    as the API is specified (the router's paths end in a slash, and a POST to a path without one
+    cannot be redirected). Left out of the schema: it documents the same operation once."""
+
+    schema = None
+

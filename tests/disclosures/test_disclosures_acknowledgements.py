@@ -86,6 +86,17 @@ def test_api_records_an_acknowledgement_then_answers_200_on_repeat(api, officer,
     assert [row["investor"] for row in listed["results"]] == ["INV-0001"]
 
 
+def test_the_acknowledgements_path_also_answers_without_a_trailing_slash(api, officer, investor):
+    document = published(physical_product(), officer=officer)
+    url = f"/api/v1/disclosures/{document.pk}/acknowledgements"
+
+    created = api.post(url, {"investor": "INV-0001", "channel": "api"}, format="json")
+
+    assert created.status_code == 201, created.content
+    assert api.get(url + "/").json()["results"][0]["id"] == created.json()["id"]
+    assert "/api/v1/disclosures/{id}/acknowledgements" not in api.get("/api/schema/?format=json").json()["paths"]
+
+
 def test_api_answers_409_for_a_superseded_version(api, officer, issuer_user, issuer, investor):
     product = physical_product(issuer)
     old = published(product, officer=officer)
