@@ -212,4 +212,3 @@ class DisclosureAcknowledgementsWithoutSlash(DisclosureViewSet):
     cannot be redirected). Left out of the schema: it documents the same operation once."""
 
     schema = None
-
