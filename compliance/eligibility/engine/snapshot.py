@@ -9,9 +9,12 @@ Building a snapshot resolves everything that does not depend on the order or the
   venue, and per profile one distribution cell: the reason bits the product's distribution
   constraints raise for that residence and category. The cell also carries the
   APPROPRIATENESS_REQUIRED and DISCLOSURE_NOT_ACKNOWLEDGED bits when those are required; the
-  investor's per-product flags clear them when satisfied (``cell & ~satisfied``).
+  investor's per-product flags clear them when satisfied (``cell & ~satisfied``);
+* per investor and product they have anything on record for (a *pair*): the reason bits that
+  investor raises for that product before the order is seen (KYC status, sanctions and the
+  distribution cell with what they satisfied), and their headroom under the position limit.
 
-So an order needs three dict look-ups, a tuple index and a handful of integer comparisons. The
+So an order needs three dict look-ups and a handful of integer comparisons. The
 same data is laid out as NumPy arrays for the batch path (see ``batch.py``); both paths implement
 one set of rules and are tested to agree decision for decision.
 
@@ -110,10 +113,10 @@ _ALPHA2 = re.compile(r"[A-Z]{2}\Z")
 _SIDE_CODES = {"buy": SIDE_BUY, "sell": SIDE_SELL}
 _SIDE_UNKNOWN = 2
 
-# What an investor holds in a product they have nothing on record for: nothing satisfied, or
-# appropriateness satisfied when they passed a global assessment (``appropriateness_all``).
-_NOTHING_ON_RECORD = (0, 0)
-_ALL_APPROPRIATE = (APPROPRIATENESS_REQUIRED, 0)
+# What an investor satisfies in a product they have nothing on record for: nothing, or
+# appropriateness when they passed a global assessment (``appropriateness_all``).
+_NOTHING_SATISFIED = 0
+_ALL_APPROPRIATE = APPROPRIATENESS_REQUIRED
 _NO_PAIRS: dict[int, tuple[int, int]] = {}  # the pair table of investors with nothing on record; never written
 
 # The batch path stores what an investor satisfied for a product as a 2-bit code (a byte per
@@ -270,24 +273,45 @@ class Snapshot:
             for investor in investor_specs.values()
         ]
 
-        self._investors = {
-            investor.reference: (
-                shared(_investor_static_mask(investor)),
+        # The investor record of the single-order path: (KYC expiry, notional limit, pair table,
+        # static mask, profile, ~satisfied-by-default). The pair table maps a product key to
+        # (reason bits, position headroom), precompiled from the static mask, the distribution
+        # cell and what the investor satisfied, so an order with a pair does no bit work on them.
+        position_limits = [product.position_limit for product in product_specs.values()]
+        self._investors = {}
+        for investor, pairs in zip(investor_specs.values(), pairs_per_investor, strict=True):
+            static_mask = shared(_investor_static_mask(investor))
+            profile = profile_index[investor.residence, investor.category]
+            compiled = {
+                p: shared((static_mask | cells[p][profile] & ~satisfied, _headroom(position_limits[p], position)))
+                for p, (satisfied, position) in pairs.items()
+            }
+            self._investors[investor.reference] = (
                 shared(_kyc_expiry(investor)),
-                profile_index[investor.residence, investor.category],
                 shared(_notional_limit(investor)),
-                pairs or _NO_PAIRS,  # one shared empty table: one object less to fetch per order
-                True,
-                _ALL_APPROPRIATE if investor.appropriateness_all else _NOTHING_ON_RECORD,
+                compiled or _NO_PAIRS,  # one shared empty table: one object less to fetch per order
+                static_mask,
+                profile,
+                ~(_ALL_APPROPRIATE if investor.appropriateness_all else _NOTHING_SATISFIED),
             )
-            for investor, pairs in zip(investor_specs.values(), pairs_per_investor, strict=True)
-        }
-        self._unknown_investor = (INVESTOR_UNKNOWN, LATEST, unknown_profile, _INF, {}, False, _NOTHING_ON_RECORD)
+        # An unknown investor is held to no product's checks but the order's own: a pair per
+        # product with just INVESTOR_UNKNOWN and no position cap (an unknown product, below, has
+        # no key here and takes the defaults, which raise nothing more either).
+        unknown_pair = (INVESTOR_UNKNOWN, _NO_POSITION_CAP)
+        self._unknown_investor = (
+            LATEST,
+            _INF,
+            dict.fromkeys(self._product_index.values(), unknown_pair),
+            INVESTOR_UNKNOWN,
+            unknown_profile,
+            ~_NOTHING_SATISFIED,
+        )
 
         unlisted = (NOT_LISTED_ON_VENUE, EARLIEST)
         self._products = {
             product.symbol: (
-                p,
+                # The very key object of the pair tables, so a pair look-up matches by identity.
+                self._product_index[product.symbol],
                 0,
                 listings_by_product.get(p, {}),
                 unlisted,
@@ -301,7 +325,7 @@ class Snapshot:
             for p, product in enumerate(product_specs.values())
         }
         self._unknown_product = (
-            -1,
+            object(),  # a key no pair table holds
             PRODUCT_UNKNOWN,
             {},
             (0, EARLIEST),
@@ -322,6 +346,7 @@ class Snapshot:
     def _compile_columns(
         self, venues: Sequence[str], pairs_per_investor: Sequence[dict[int, tuple[int, int]]]
     ) -> Columns:
+        # Investor records in row order; see _build for their fields.
         investors = [*self._investors.values(), self._unknown_investor]
         products = [*self._products.values(), self._unknown_product]
         product_count = len(self._products)
@@ -342,11 +367,11 @@ class Snapshot:
                 positions.append(position)
 
         columns = Columns(
-            investor_mask=np.array([inv[0] for inv in investors], np.uint32),
-            investor_kyc_expires=np.array([inv[1] for inv in investors], np.int64),
-            investor_profile=np.array([inv[2] for inv in investors], np.intp),
-            investor_notional_limit=np.array([inv[3] for inv in investors], np.float64),
-            investor_default_satisfied=np.array([SATISFIED_CODES[inv[6][0]] for inv in investors], np.uint8),
+            investor_mask=np.array([inv[3] for inv in investors], np.uint32),
+            investor_kyc_expires=np.array([inv[0] for inv in investors], np.int64),
+            investor_profile=np.array([inv[4] for inv in investors], np.intp),
+            investor_notional_limit=np.array([inv[1] for inv in investors], np.float64),
+            investor_default_satisfied=np.array([SATISFIED_CODES[~inv[5]] for inv in investors], np.uint8),
             product_mask=np.array([prod[1] for prod in products], np.uint32),
             product_delivery_start=np.array([prod[4] for prod in products], np.int64),
             product_lot_size=np.array([prod[6] for prod in products], np.int64),
@@ -532,30 +557,35 @@ def _single_order_evaluator(
         if now is None:
             now = time_ns() // 1_000_000_000
         _, investor, product, venue, side, quantity, price = order
-        static_mask, kyc_expires, profile, notional_limit, pairs, known_investor, nothing_on_record = investor_record(
+        kyc_expires, notional_limit, pairs, static_mask, profile, unsatisfied = investor_record(
             investor, unknown_investor
         )
         (
-            p,
+            key,
             mask,
             listings,
             unlisted,
             delivery_start,
-            distribution,
+            cells,
             lot_size,
             minimum_order,
             contract_size,
             position_limit,
         ) = product_record(product, unknown_product)
-        mask |= static_mask
+        pair = pairs.get(key)
+        if pair is None:
+            # Nothing on record for this product: the investor's defaults, and no position.
+            mask |= static_mask | cells[profile] & unsatisfied
+            headroom = position_limit or _NO_POSITION_CAP
+        else:
+            pair_mask, headroom = pair
+            mask |= pair_mask
         if now >= kyc_expires:
             mask |= KYC_EXPIRED
         listing_mask, effective_from = listings.get(venue, unlisted)
         mask |= listing_mask
         if now < effective_from or now >= delivery_start:
             mask |= TRADING_CLOSED
-        satisfied, position = pairs.get(p, nothing_on_record)
-        mask |= distribution[profile] & ~satisfied
 
         if side == "buy":
             buy = True
@@ -581,8 +611,9 @@ def _single_order_evaluator(
             # Same float64 operations, in the same order, as the batch path.
             if price_valid and quantity * contract_size * price > notional_limit:
                 mask |= ORDER_NOTIONAL_LIMIT
-            # Sells reduce the position, so the limit only binds buys.
-            if buy and position_limit and known_investor and position + quantity > position_limit:
+            # Sells reduce the position, so the limit only binds buys. The headroom is the
+            # limit minus the position (exact in ints): position + quantity > limit.
+            if buy and quantity > headroom:
                 mask |= POSITION_LIMIT
         else:
             mask |= QUANTITY_INVALID
@@ -725,6 +756,11 @@ def _investor_pairs(
         p: (satisfied.get(p, 0) | (0 if p in failed else default), positions.get(p, 0))
         for p in satisfied.keys() | positions
     }
+
+
+def _headroom(position_limit: int, position: int) -> int:
+    """How many contracts a buy may add to ``position`` under ``position_limit`` (0 = none)."""
+    return position_limit - position if position_limit else _NO_POSITION_CAP
 
 
 def _investor_static_mask(investor: InvestorSpec) -> int:

@@ -337,6 +337,13 @@ def test_no_position_limit_set():
     assert decide(snap, order(quantity=10_000, price=0.01)) == []
 
 
+def test_a_short_position_leaves_more_room_to_buy():
+    # -300 held: a buy of 1,300 ends exactly at the 1,000 limit, 1,305 beyond it.
+    snap = snapshot(investors=[investor(positions={SYMBOL: -300})])
+    assert decide(snap, order(quantity=1_300, price=0.01)) == []
+    assert decide(snap, order(quantity=1_305, price=0.01)) == ["POSITION_LIMIT"]
+
+
 def test_an_investor_without_a_position_starts_from_zero():
     snap = snapshot(investors=[investor(positions={})])
     assert decide(snap, order(quantity=1_000, price=0.01)) == []
