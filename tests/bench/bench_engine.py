@@ -7,6 +7,8 @@ a fifth are rejected, then prints:
   * single-order latency (median, p99) of Snapshot.evaluate, including reference look-ups:
     orders and tables cold; each order just decoded (its own strings, in the CPU cache) with
     the tables cold; and a hot working set of 1,000 orders;
+  * a memory ladder: what one dependent random read costs in 8, 64 and 512 MB beyond one in
+    the CPU cache, the price of each cold step of a look-up;
   * batch throughput from columnar arrays and from order dicts (id resolution included);
   * the same policy in cedarpy (is_authorized_batch) and zen-engine (a decision graph), on a
     sample of orders, with their agreement with the engine and the speed ratios.
@@ -16,6 +18,7 @@ The script exits non-zero if the batch paths, Cedar or ZEN disagree with the eng
 from __future__ import annotations
 
 import argparse
+import array
 import json
 import random
 import statistics
@@ -245,6 +248,27 @@ def time_single(snapshot: Snapshot, orders: list[Order], touch: bool = False) ->
 def _clock_pair(clock) -> int:
     start = clock()
     return clock() - start
+
+
+def dependent_read_ns(megabytes: float, steps: int = 1_000_000) -> float:
+    """Mean time of one step of ``i = table[i]`` over a random cycle through ``megabytes`` of int64.
+
+    Each read depends on the one before, as the look-ups of one order do (hash slot, entry, key,
+    record, ...), so the CPU cannot overlap them: the figure is the memory latency at that
+    working-set size, plus the interpreter's cost of one step.
+    """
+    count = int(megabytes * 1e6) // 8
+    cycle = list(range(count))
+    random.Random(count).shuffle(cycle)
+    table = array.array("q", bytes(8 * count))
+    for here, there in zip(cycle, cycle[1:] + cycle[:1], strict=True):
+        table[here] = there
+    del cycle
+    i = 0
+    start = time.perf_counter_ns()
+    for _ in range(steps):
+        i = table[i]
+    return (time.perf_counter_ns() - start) / steps
 
 
 def best_of(repeats: int, function):
@@ -631,6 +655,11 @@ def main() -> int:
         f"single order, hot working set (1,000 orders x 50): median {statistics.median(hot) / 1000:.3f} µs, "
         f"p99 {hot[int(len(hot) * 0.99)] / 1000:.3f} µs"
     )
+    # What a cold look-up costs on this machine: one dependent read into a working set the
+    # size of the CPU cache, and into ones the size of the snapshot's investor tables.
+    in_cache = dependent_read_ns(0.125)
+    ladder = ", ".join(f"{mb} MB +{dependent_read_ns(mb) - in_cache:.0f} ns" for mb in (8, 64, 512))
+    print(f"memory: one dependent random read beyond one within 128 KB ({in_cache:.0f} ns a step): {ladder}")
 
     # -- batch, columnar
     columns = {
