@@ -281,6 +281,15 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         )
 
     submit = _transition_action("submit")
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="rerun-checks", url_name="rerun_checks")
+    def rerun_checks(self, request, pk=None):
+        """Queue the jurisdiction checks again for an application stuck in `submitted`."""
+        application = services.application_rerun_checks(application=self.get_object(), actor=request.user)
+        application.refresh_from_db()
+        return Response(ApplicationSerializer(application, context={"request": request}).data)
+
     withdraw = _transition_action("withdraw")
     approve = _transition_action("approve")
     request_changes = _transition_action("request_changes")

@@ -323,6 +323,11 @@ def application_submit(*, application, actor, note: str = "", run_checks: bool =
     return app
 
 
+def may_rerun_checks(application: ProductApplication, user) -> bool:
+    """Whether the UI offers this user to queue the checks again (see application_rerun_checks)."""
+    return application.state == S.SUBMITTED and user.is_officer and not user_acts_for_issuer(user, application.issuer)
+
+
 @transaction.atomic
 def application_rerun_checks(*, application, actor) -> ProductApplication:
     """Queue the checks again for an application left in `submitted` (e.g. after a broker outage)."""

@@ -19,5 +19,6 @@ urlpatterns = [
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("applications/<int:pk>/rerun-checks/", views.application_rerun_checks, name="application_rerun_checks"),
     path("applications/<int:pk>/<slug:action>/", views.application_action, name="application_action"),
 ]

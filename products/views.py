@@ -449,6 +449,7 @@ def application_detail(request, pk):
             "draft": draft,
             "upload_form": DocumentUploadForm(),
             "kyb": issuer_kyb_status(application.issuer),
+            "can_rerun_checks": services.may_rerun_checks(application, request.user),
         },
     )
 
@@ -479,6 +480,19 @@ def application_action(request, pk, action):
     if target not in (reverse("products:listing_list"),):
         target = reverse("products:application_detail", args=[pk])
     return redirect(target)
+
+
+@login_required
+@require_POST
+def application_rerun_checks(request, pk):
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    try:
+        services.application_rerun_checks(application=application, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Checks queued again for application #{pk}.")
+    return redirect(reverse("products:application_detail", args=[pk]))
 
 
 # --- documents ---------------------------------------------------------------------------------

@@ -184,3 +184,37 @@ def test_nul_byte_in_the_issuer_lei_is_a_400_not_a_500(issuer_user, issuer):
     response = api(issuer_user).post("/api/v1/products/", {**body(issuer), "issuer": "\x00"}, format="json")
     assert response.status_code == 400
     assert "issuer" in response.json()["errors"]
+
+
+@pytest.fixture
+def stuck_application(product, issuer_user):
+    """Submitted while the task queue was down: no check task ever ran."""
+    application = services.application_create(actor=issuer_user, product=product)
+    return services.application_submit(application=application, actor=issuer_user, run_checks=False)
+
+
+def test_an_officer_requeues_the_checks_of_a_stuck_application(
+    stuck_application, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from products import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.application_run_checks, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(officer).post(f"/api/v1/applications/{stuck_application.pk}/rerun-checks/")
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "submitted"
+    assert queued == [stuck_application.pk]
+
+
+def test_the_issuer_gets_a_json_403_for_requeueing_checks(stuck_application, issuer_user):
+    response = api(issuer_user).post(f"/api/v1/applications/{stuck_application.pk}/rerun-checks/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_permitted"
+
+
+def test_requeueing_checks_of_an_application_in_another_state_is_a_409(product, issuer_user, officer):
+    application = services.application_create(actor=issuer_user, product=product)
+    response = api(officer).post(f"/api/v1/applications/{application.pk}/rerun-checks/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "illegal_transition"

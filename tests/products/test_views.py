@@ -134,3 +134,37 @@ def test_audit_trail_page_shows_the_chain_status(officer, product):
 
 def test_issuer_cannot_read_the_audit_trail(issuer_user):
     assert logged_in(issuer_user).get("/audit/").status_code == 404
+
+
+def test_an_officer_is_offered_to_queue_the_checks_of_a_stuck_application_again(
+    product, issuer_user, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from products import tasks
+
+    app = services.application_create(actor=issuer_user, product=product)
+    services.application_submit(application=app, actor=issuer_user, run_checks=False)
+    queued = []
+    monkeypatch.setattr(tasks.application_run_checks, "delay", queued.append)
+    client = logged_in(officer)
+    assert f"/applications/{app.pk}/rerun-checks/" in client.get(f"/applications/{app.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/applications/{app.pk}/rerun-checks/", follow=True)
+    assert f"Checks queued again for application #{app.pk}." in response.content.decode()
+    assert queued == [app.pk]
+
+
+def test_the_issuer_is_not_offered_to_queue_the_checks_and_cannot(
+    product, issuer_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from products import tasks
+
+    app = services.application_create(actor=issuer_user, product=product)
+    services.application_submit(application=app, actor=issuer_user, run_checks=False)
+    queued = []
+    monkeypatch.setattr(tasks.application_run_checks, "delay", queued.append)
+    client = logged_in(issuer_user)
+    assert "rerun-checks" not in client.get(f"/applications/{app.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/applications/{app.pk}/rerun-checks/", follow=True)
+    assert "Only a compliance officer may do that." in response.content.decode()
+    assert queued == []

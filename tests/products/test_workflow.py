@@ -238,3 +238,46 @@ def test_a_registered_gate_blocks_approval_with_its_reason(in_review, officer):
         assert not in_review.approvals.exists()
     finally:
         unregister_approval_gate(gate)
+
+
+# --- re-queueing the checks of an application stuck in `submitted` ------------------------------
+
+
+@pytest.fixture
+def stuck(application, issuer_user):
+    """Submitted while the task queue was down: no check task ever ran."""
+    return services.application_submit(application=application, actor=issuer_user, run_checks=False)
+
+
+def test_an_officer_requeues_the_checks_after_the_commit(
+    stuck, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    from products import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.application_run_checks, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.application_rerun_checks(application=stuck, actor=officer)
+        assert queued == []  # nothing leaves before the transaction commits
+    assert len(callbacks) == 1
+    assert queued == [stuck.pk]
+    assert AuditEvent.objects.filter(action="application.rerun_checks", object_id=str(stuck.pk)).exists()
+
+
+def test_the_issuer_cannot_requeue_the_checks(stuck, issuer_user):
+    with pytest.raises(NotPermitted):
+        services.application_rerun_checks(application=stuck, actor=issuer_user)
+
+
+def test_checks_are_requeued_only_for_a_submitted_application(in_review, officer):
+    with pytest.raises(IllegalTransition):
+        services.application_rerun_checks(application=in_review, actor=officer)
+    assert not AuditEvent.objects.filter(action="application.rerun_checks").exists()
+
+
+def test_requeueing_is_offered_to_officers_for_submitted_applications_only(stuck, officer, issuer_user):
+    assert services.may_rerun_checks(stuck, officer)
+    assert not services.may_rerun_checks(stuck, issuer_user)
+    services.application_start_checks(application_id=stuck.pk)
+    stuck.refresh_from_db()
+    assert not services.may_rerun_checks(stuck, officer)
