@@ -45,6 +45,9 @@ class CaseState(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
+CASE_IN_PROGRESS = (CaseState.OPENED, CaseState.CHECKS_RUNNING, CaseState.AWAITING_REVIEW)
+
+
 class KycStatus(models.TextChoices):
     """A party's KYC status: its latest case's state, or ``none`` before any case."""
 
@@ -296,6 +299,11 @@ class KycCase(models.Model):
     @property
     def is_kyb(self) -> bool:
         return self.party.kind == PartyKind.ENTITY
+
+    @property
+    def in_progress(self) -> bool:
+        """Still being worked on: a party has at most one such case."""
+        return self.state in CASE_IN_PROGRESS
 
 
 class DecisionKind(models.TextChoices):

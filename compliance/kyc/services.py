@@ -17,6 +17,7 @@ from stdnum import lei as stdnum_lei
 from compliance.audit.services import audit_record
 from compliance.kyc import documents, risk
 from compliance.kyc.models import (
+    CASE_IN_PROGRESS,
     AppropriatenessAssessment,
     CaseDecision,
     CaseState,
@@ -34,7 +35,7 @@ from compliance.kyc.models import (
 )
 from config.errors import Conflict, IllegalTransition, NotPermitted
 
-IN_PROGRESS = (CaseState.OPENED, CaseState.CHECKS_RUNNING, CaseState.AWAITING_REVIEW)
+IN_PROGRESS = CASE_IN_PROGRESS
 APPROVALS_FOR_HIGH_RISK = 2
 
 
@@ -270,6 +271,31 @@ def case_open(*, actor, party: Party, run_checks: bool = True) -> KycCase:
     if run_checks:
         _queue_checks(case.pk)
     return case
+
+
+@transaction.atomic
+def issuer_kyb_open(*, actor, issuer) -> KycCase:
+    """Open a KYB case on an issuer, registering its entity party from the issuer's own record
+    (legal name, LEI, registration number, country) when it has none yet. Owners and directors
+    are added to the party afterwards; re-running the case's checks screens them too."""
+    from products.models import Issuer
+
+    _require_officer(actor)
+    # The issuer's row lock makes two officers starting KYB at once register one party.
+    issuer = Issuer.objects.select_for_update().get(pk=issuer.pk)
+    party = Party.objects.filter(issuer=issuer).first()
+    if party is None:
+        party = party_create(
+            actor=actor,
+            kind=PartyKind.ENTITY,
+            name=issuer.legal_name,
+            lei=issuer.lei,
+            registration_number=issuer.registration_number,
+            country=issuer.country,
+            issuer=issuer,
+            screen=False,  # the case's checks screen it
+        )
+    return case_open(actor=actor, party=party)
 
 
 @transaction.atomic

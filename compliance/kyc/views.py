@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from compliance.kyc import documents, selectors, services
@@ -66,6 +68,25 @@ def case_open(request, pk):
 
 
 @login_required
+@require_POST
+def issuer_kyb_open(request, issuer_pk):
+    _staff(request)
+    from products.models import Issuer
+
+    issuer = get_object_or_404(Issuer, pk=issuer_pk)
+    try:
+        case = services.issuer_kyb_open(actor=request.user, issuer=issuer)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("kyc:party_list")
+        return redirect(target)
+    messages.success(request, f"KYB case #{case.pk} opened for {issuer.legal_name}; the automatic checks are queued.")
+    return redirect("kyc:case_detail", pk=case.pk)
+
+
+@login_required
 def case_detail(request, pk):
     _staff(request)
     case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
@@ -97,11 +118,18 @@ def case_action(request, pk, action):
     case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
     try:
         if action in ("approve", "reject"):
-            services.case_decide(
+            case = services.case_decide(
                 case=case, actor=request.user, decision=action, rationale=request.POST.get("rationale", "")
             )
+            if case.state == CaseState.APPROVED:
+                done = f"Case #{case.pk} approved; review due {case.expires_on:%Y-%m-%d}."
+            elif case.state == CaseState.REJECTED:
+                done = f"Case #{case.pk} rejected."
+            else:
+                done = f"Your approval of case #{case.pk} is recorded; a second officer must approve."
         elif action == "rerun_checks":
             services.case_rerun_checks(case=case, actor=request.user)
+            done = f"The checks of case #{case.pk} are queued again."
         elif action == "upload":
             upload = request.FILES.get("file")
             if upload is None:
@@ -116,10 +144,11 @@ def case_action(request, pk, action):
                 data=upload.read(),
                 name=upload.name,
             )
+            done = f"{upload.name} attached to case #{case.pk}."
         else:
             raise Http404("Unknown action.")
     except (DomainError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, "Done.")
+        messages.success(request, done)
     return redirect("kyc:case_detail", pk=case.pk)

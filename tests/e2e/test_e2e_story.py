@@ -1,6 +1,8 @@
-"""The whole story in a browser: an issuer files a product step by step, two officers approve it
-(four-eyes), a disclosure is published, the product is listed, an exchange screens an order
-through the API and the decision shows on the officer's dashboard.
+"""The whole story in a browser: an issuer files a product step by step, an officer finds the
+approval blocked on the issuer's KYB and runs the KYB case (documents, checks on the worker,
+approval), two officers approve the product (four-eyes), a disclosure is published, the product
+is listed, an exchange screens an order through the API and the decision shows on the officer's
+dashboard. The KYB approval gate is on, as in production.
 
 Each part that another app provides (rule findings, disclosures, screening) runs with the real
 feature; the dashboard's `feature_model` tells whether that app's models are installed.
@@ -44,6 +46,41 @@ def reload_until(page, locator, timeout: float = 60) -> None:
     expect(locator.first).to_be_visible()
 
 
+def run_issuer_kyb(officer, new_page, tmp_path) -> None:
+    """From the blocked application: open the issuer's KYB case, attach its documents, re-run the
+    checks on the worker and approve (a second officer too if the case is rated high risk)."""
+    officer.get_by_role("button", name="Open a KYB case for Nimbus Compute Markets Ltd").click()
+    expect(officer.get_by_text("the automatic checks are queued", exact=False)).to_be_visible()
+    case_url = officer.url
+    rerun = officer.get_by_role("button", name="Run the checks again")
+    reload_until(officer, rerun)  # the first checks ran on the worker; the documents are missing
+    expect(officer.get_by_text("documents: not passed", exact=False)).to_be_visible()
+    for document_type, name in (
+        ("Certificate of incorporation", "incorporation.pdf"),
+        ("Ownership structure chart", "ownership.pdf"),
+    ):
+        path = tmp_path / name
+        path.write_bytes(PDF.replace(b"<<>>", f"<</Title({name})>>".encode(), 1))
+        officer.get_by_label("Document", exact=True).select_option(label=document_type)
+        officer.get_by_label("Type", exact=True).select_option(label="PDF")
+        officer.get_by_label("File", exact=False).set_input_files(str(path))
+        officer.get_by_role("button", name="Attach").click()
+        expect(officer.locator("body")).to_contain_text(document_type)
+    officer.get_by_role("button", name="Run the checks again").click()
+    reload_until(officer, officer.get_by_text("documents: passed", exact=False))
+    screenshot(officer, "06a-kyb-case-checked")
+    approvers = [officer]
+    if officer.get_by_text("High risk: two different officers must approve.").count():
+        second = new_page("oscar")
+        second.goto(case_url)
+        approvers.append(second)
+    for approver in approvers:
+        approver.get_by_label("Rationale for approval (required)").fill("Register extract and ownership verified.")
+        approver.get_by_role("button", name="Approve", exact=True).click()
+    expect(approvers[-1].locator(".state").first).to_have_text("Approved")
+    screenshot(approvers[-1], "06b-kyb-case-approved")
+
+
 @pytest.fixture
 def people(transactional_db):
     if feature_model("rules", "RulePack") is not None:
@@ -62,7 +99,7 @@ def people(transactional_db):
 
 
 def test_issuer_files_officers_approve_list_and_an_order_is_screened(
-    people, new_page, live_server, celery_worker_process, tmp_path, settings
+    people, new_page, live_server, celery_worker_process, tmp_path, settings, require_kyb
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     missing = []
@@ -122,6 +159,18 @@ def test_issuer_files_officers_approve_list_and_an_order_is_screened(
         "Terms and findings reviewed; SLA evidence adequate."
     )
     olivia.get_by_role("button", name="Approve").click()
+    if feature_model("kyc", "Party") is not None:
+        # The gate: no product of an issuer nobody has vetted.
+        expect(olivia.get_by_text("Cannot approve yet: the issuer has no KYB party")).to_be_visible()
+        run_issuer_kyb(olivia, new_page, tmp_path)
+        olivia.goto(f"/applications/{application.pk}/")
+        expect(olivia.locator("section[aria-labelledby=kyb-h]")).to_contain_text("Approved")
+        olivia.get_by_label("Rationale for “approve” (required)").fill(
+            "Terms and findings reviewed; SLA evidence adequate; issuer KYB approved."
+        )
+        olivia.get_by_role("button", name="Approve").click()
+    else:
+        missing.append("issuer KYB (compliance.kyc)")
     expect(olivia.get_by_text("Approved by olivia, waiting for 1 more, different officer.")).to_be_visible()
     expect(olivia.get_by_role("button", name="Approve")).to_have_count(0)
     screenshot(olivia, "06-application-first-approval")

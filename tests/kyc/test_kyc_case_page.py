@@ -1,0 +1,38 @@
+"""What the case page tells an officer after each action."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from compliance.kyc.risk import expiry_for
+from tests.kyc.kyc_support import checked_case, person
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def decide(user, case, action: str) -> str:
+    response = logged_in(user).post(f"/kyc/cases/{case.pk}/{action}/", {"rationale": "Reviewed."}, follow=True)
+    return response.content.decode()
+
+
+def test_an_approval_names_the_case_and_its_review_date(officer):
+    case = checked_case(person("Sophie Martin"), officer)
+    page = decide(officer, case, "approve")
+    assert f"Case #{case.pk} approved; review due {expiry_for('low', timezone.localdate()):%Y-%m-%d}." in page
+
+
+def test_a_first_approval_of_a_high_risk_case_says_a_second_is_needed(officer):
+    case = checked_case(person("Kim Chol", country="KP"), officer)
+    page = decide(officer, case, "approve")
+    assert f"Your approval of case #{case.pk} is recorded; a second officer must approve." in page
+
+
+def test_a_rejection_says_so(officer):
+    case = checked_case(person("Sophie Martin"), officer)
+    assert f"Case #{case.pk} rejected." in decide(officer, case, "reject")
