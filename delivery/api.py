@@ -19,7 +19,7 @@ from products.api import ERRORS, READ_ERRORS, ErrorSerializer
 from products.models import ComputeProduct
 
 MAX_BATCH = 10_000
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+MAX_EVIDENCE_BYTES = services.MAX_EVIDENCE_BYTES
 
 
 class ProviderKeyScheme(OpenApiAuthenticationExtension):

@@ -1,6 +1,7 @@
 """Server-rendered SVG charts: no JavaScript, no network, readable without colour (the SLA line
 is dashed and labelled; every chart has a <title> and a text summary)."""
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
@@ -36,9 +37,12 @@ def _frame(title: str, low: float, high: float, unit: str, dates: Sequence[datet
             f"{value:g}{escape(unit)}</text>"
         )
     if dates:
-        for index in sorted({0, len(dates) // 2, len(dates) - 1}):
+        last = len(dates) - 1
+        for index in sorted({0, len(dates) // 2, last}):
+            # The end labels hang inwards from the plot's edges, or the last one is cut off.
+            anchor = "start" if index == 0 else "end" if index == last else "middle"
             parts.append(
-                f'<text x="{_x(index, len(dates)):.1f}" y="{HEIGHT - 8}" font-size="10" text-anchor="middle" '
+                f'<text x="{_x(index, len(dates)):.1f}" y="{HEIGHT - 8}" font-size="10" text-anchor="{anchor}" '
                 f'fill="#5b6776">{dates[index]:%Y-%m-%d}</text>'
             )
     return parts
@@ -59,6 +63,12 @@ def _polyline(values: Sequence[float | None], low: float, high: float, colour: s
     return "".join(
         f'<polyline fill="none" stroke="{colour}" stroke-width="{width}" points="{" ".join(run)}"/>' for run in runs
     )
+
+
+def _nice_ceiling(value: float) -> float:
+    """``value`` rounded up to two significant digits (5,880 -> 5,900; 7,049 -> 7,100)."""
+    step = 10 ** (math.floor(math.log10(value)) - 1)
+    return math.ceil(value / step) * step
 
 
 def availability_chart(dates: Sequence[datetime], values: Sequence[float | None], sla_pct: float) -> SafeString:
@@ -83,8 +93,8 @@ def availability_chart(dates: Sequence[datetime], values: Sequence[float | None]
 
 def delivery_chart(dates: Sequence[datetime], scheduled: Sequence[float], delivered: Sequence[float]) -> SafeString:
     """Daily scheduled (grey) and delivered (blue) GPU-hours."""
-    high = max([*scheduled, *delivered, 1.0])
-    high = float(f"{high * 1.05:.2g}")
+    # A quarter of headroom keeps the lines clear of the legend at the top of the plot.
+    high = _nice_ceiling(max([*scheduled, *delivered, 1.0]) * 1.25)
     parts = _frame("Scheduled and delivered GPU-hours per day", 0.0, high, "", dates)
     parts.append(_polyline(scheduled, 0.0, high, "#8a94a3", 2.4))
     parts.append(_polyline(delivered, 0.0, high, "#1d4f99", 1.4))

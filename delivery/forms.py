@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import OFFICER_ROLES, User
+from delivery.models import AttestingRole
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
@@ -45,3 +46,63 @@ class PolicyForm(forms.Form):
     reference_price = forms.DecimalField(
         required=False, min_value=0, max_digits=12, decimal_places=4, label="Reference price per GPU-hour"
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (the pattern of Django's "Uploading multiple files")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class AttestationForm(forms.Form):
+    """A capacity attestation received outside the API, typed in by an officer."""
+
+    attested_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Attested on")
+    attesting_party = forms.CharField(max_length=200, label="Attesting party")
+    attesting_role = forms.ChoiceField(choices=AttestingRole.choices, label="Attesting role")
+    sites = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Sites",
+        help_text="One site per line: country, site id, accelerator model, accelerator count "
+        "(e.g. DE, fra-1, H100 SXM5 80GB, 512).",
+    )
+    evidence = MultipleFileField(
+        label="Evidence documents", help_text="The attestation letter and what it cites; 10 MB in all."
+    )
+
+    def clean_sites(self) -> list[dict]:
+        sites, errors = [], []
+        for number, line in enumerate(self.cleaned_data["sites"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(",")]
+            if len(parts) != 4:
+                errors.append(f"Line {number}: give country, site id, accelerator model and count.")
+                continue
+            country, site_id, model, count = parts
+            if not count.isdigit() or int(count) < 1:
+                errors.append(f"Line {number}: the accelerator count must be a whole number above 0.")
+                continue
+            sites.append(
+                {
+                    "country": country.upper(),
+                    "site_id": site_id,
+                    "accelerator_model": model,
+                    "accelerator_count": int(count),
+                }
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        if not sites:
+            raise forms.ValidationError("Give at least one site.")
+        return sites

@@ -457,6 +457,10 @@ def _clean_sites(sites) -> tuple[list[dict], int]:
     return cleaned, total
 
 
+# Evidence documents of one attestation, in all (scans of audit letters, capacity reports).
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
 @transaction.atomic
 def attestation_file(
     *,
@@ -477,6 +481,10 @@ def attestation_file(
         raise ValidationError({"attested_on": ["An attestation cannot be dated in the future."]})
     if not evidence:
         raise ValidationError({"evidence": ["Attach at least one evidence document."]})
+    if sum(len(content) for _, content in evidence) > MAX_EVIDENCE_BYTES:
+        raise ValidationError({"evidence": [f"At most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB of evidence in all."]})
+    if any(not content for _, content in evidence):
+        raise ValidationError({"evidence": ["An evidence document is empty."]})
     cleaned, total = _clean_sites(sites)
     attestation = CapacityAttestation.objects.create(
         product=product,
@@ -512,6 +520,23 @@ def attestation_file(
     )
     transaction.on_commit(lambda: _queue_evaluation(product.pk))
     return attestation
+
+
+def attestation_record(
+    *, actor, product: ComputeProduct, attested_on, attesting_party: str, attesting_role: str, sites, evidence
+) -> CapacityAttestation:
+    """An officer records an attestation received outside the API (an auditor's letter, say)."""
+    _require_officer(actor)
+    return attestation_file(
+        product=product,
+        filed_by=actor.get_username(),
+        attested_on=attested_on,
+        attesting_party=attesting_party,
+        attesting_role=attesting_role,
+        sites=sites,
+        evidence=evidence,
+        actor=actor,
+    )
 
 
 def _queue_evaluation(product_id: int) -> None:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("incidents/<int:pk>/<slug:action>/", views.incident_action, name="incident_action"),
     path("products/<str:symbol>/upload/", views.upload_csv, name="upload_csv"),
     path("products/<str:symbol>/policy/", views.policy_edit, name="policy_edit"),
+    path("products/<str:symbol>/attestations/new/", views.attestation_new, name="attestation_new"),
     path("notifications/", views.notifications, name="notifications"),
 ]

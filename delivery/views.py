@@ -11,7 +11,7 @@ from compliance.audit.selectors import events_for
 from config.errors import DomainError
 from delivery import selectors, services
 from delivery.charts import availability_chart
-from delivery.forms import AssignForm, CsvUploadForm, NoteForm, PolicyForm, RationaleForm
+from delivery.forms import AssignForm, AttestationForm, CsvUploadForm, NoteForm, PolicyForm, RationaleForm
 from delivery.models import DeliveryPolicy, DeliveryStatus, SlaPeriod, SlaPeriodKind
 from products.selectors import products_visible_to
 
@@ -135,6 +135,39 @@ def upload_csv(request, symbol):
             )
             return redirect("products:product_detail", symbol=product.symbol)
     return render(request, "delivery/upload.html", {"product": product, "form": form, "line_errors": line_errors})
+
+
+@login_required
+def attestation_new(request, symbol):
+    product = get_object_or_404(products_visible_to(request.user), symbol=symbol)
+    if not request.user.is_officer:
+        raise Http404
+    form = AttestationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            attestation = services.attestation_record(
+                actor=request.user,
+                product=product,
+                attested_on=data["attested_on"],
+                attesting_party=data["attesting_party"],
+                attesting_role=data["attesting_role"],
+                sites=data["sites"],
+                evidence=[(upload.name, upload.read()) for upload in data["evidence"]],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Attestation of {attestation.accelerator_count} accelerators on {attestation.attested_on:%Y-%m-%d} "
+                f"recorded for {product.symbol}.",
+            )
+            return redirect("products:product_detail", symbol=product.symbol)
+    return render(request, "delivery/attestation_new.html", {"product": product, "form": form})
 
 
 @login_required

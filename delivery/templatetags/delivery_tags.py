@@ -5,7 +5,7 @@ from django import template
 
 from delivery import selectors
 from delivery.charts import availability_chart, delivery_chart
-from delivery.models import DeliveryStatus, Incident, IncidentStatus, SlaPeriod, SlaPeriodKind
+from delivery.models import CapacityAttestation, DeliveryStatus, Incident, IncidentStatus, SlaPeriod, SlaPeriodKind
 
 register = template.Library()
 
@@ -46,6 +46,8 @@ def delivery_panel(product, user):
         "notifications": selectors.notifications_for(user).filter(product=product, read_at__isnull=True)[:5],
         "policy_form": policy_form_for(product) if user.is_officer else None,
         "can_upload": user.is_officer or user.is_issuer_user,
+        "attestations": CapacityAttestation.objects.filter(product=product).prefetch_related("evidence")[:5],
+        "can_attest": user.is_officer,
     }
 
 

@@ -1,0 +1,96 @@
+"""Officers record a capacity attestation received outside the API (an auditor's letter)."""
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from compliance.audit.models import AuditEvent
+from delivery.models import AttestationEvidence, CapacityAttestation
+
+LETTER = b"%PDF-1.4\nauditor letter\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    monkeypatch.setattr("delivery.tasks.evaluate_product.delay", lambda product_id: None)
+
+
+def form(**overrides):
+    data = {
+        "attested_on": (timezone.localdate() - timedelta(days=2)).isoformat(),
+        "attesting_party": "Weiss & Partner Audit GmbH",
+        "attesting_role": "auditor",
+        "sites": "DE, fra-1, H100 SXM5 80GB, 512\nnl, ams-2, H100 SXM5 80GB, 256\n",
+        "evidence": [SimpleUploadedFile("letter.pdf", LETTER), SimpleUploadedFile("inventory.csv", b"site,count\n")],
+    }
+    data.update(overrides)
+    return data
+
+
+def url(product) -> str:
+    return f"/delivery/products/{product.symbol}/attestations/new/"
+
+
+def test_an_officer_records_an_attestation_with_its_evidence(client, officer, listed_product):
+    client.force_login(officer)
+    response = client.post(url(listed_product), form(), follow=True)
+    assert "Attestation of 768 accelerators" in response.content.decode()
+    attestation = CapacityAttestation.objects.get(product=listed_product)
+    assert attestation.accelerator_count == 768
+    assert [s["site_id"] for s in attestation.sites] == ["fra-1", "ams-2"]
+    assert attestation.sites[1]["country"] == "NL"
+    assert (attestation.attesting_role, attestation.filed_by) == ("auditor", officer.username)
+    letter = AttestationEvidence.objects.get(attestation=attestation, filename="letter.pdf")
+    assert letter.sha256 == hashlib.sha256(LETTER).hexdigest()
+    assert letter.file.read() == LETTER
+    assert AuditEvent.objects.filter(action="attestation.file", object_id=str(attestation.pk)).exists()
+
+
+def test_the_product_page_lists_the_attestation(client, officer, listed_product):
+    client.force_login(officer)
+    client.post(url(listed_product), form())
+    body = client.get(f"/products/{listed_product.symbol}/").content.decode()
+    assert "768 accelerators at 2 sites · Weiss &amp; Partner Audit GmbH (independent auditor)" in body
+    assert "letter.pdf" in body
+
+
+def test_a_bad_site_line_is_named_and_nothing_is_saved(client, officer, listed_product):
+    client.force_login(officer)
+    response = client.post(url(listed_product), form(sites="DE, fra-1, H100, 512\nDE, fra-2, H100\n"))
+    assert "Line 2: give country, site id, accelerator model and count." in response.content.decode()
+    assert not CapacityAttestation.objects.exists()
+
+
+def test_an_unknown_country_comes_back_from_the_service_as_a_form_error(client, officer, listed_product):
+    client.force_login(officer)
+    response = client.post(url(listed_product), form(sites="XX, fra-1, H100, 512\n"))
+    assert "Site 1:" in response.content.decode()
+    assert not CapacityAttestation.objects.exists()
+    assert not AttestationEvidence.objects.exists()
+
+
+def test_an_attestation_dated_in_the_future_is_refused(client, officer, listed_product):
+    client.force_login(officer)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.post(url(listed_product), form(attested_on=tomorrow))
+    assert "An attestation cannot be dated in the future." in response.content.decode()
+    assert not CapacityAttestation.objects.exists()
+
+
+def test_evidence_is_required(client, officer, listed_product):
+    client.force_login(officer)
+    data = form()
+    del data["evidence"]
+    response = client.post(url(listed_product), data)
+    assert response.status_code == 200
+    assert not CapacityAttestation.objects.exists()
+
+
+def test_the_issuer_gets_a_404(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    assert client.get(url(listed_product)).status_code == 404
+    assert client.post(url(listed_product), form()).status_code == 404
+    assert not CapacityAttestation.objects.exists()
