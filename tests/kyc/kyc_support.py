@@ -3,6 +3,8 @@
 import hashlib
 from datetime import date
 
+from django.test import Client
+
 from compliance.kyc import services as kyc
 from compliance.sanctions.lists import ListEntry, ListName, ParseReport, ParseResult
 from compliance.sanctions.services import list_version_create
@@ -74,3 +76,10 @@ def checked_case(party, officer):
     kyc.case_run_checks(case_id=case.pk)
     case.refresh_from_db()
     return case
+
+
+def logged_in(user) -> Client:
+    """A test client with ``user`` logged in (the pages, not the API)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,19 +1,12 @@
 """What the case page tells an officer after each action."""
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from compliance.kyc.risk import expiry_for
-from tests.kyc.kyc_support import checked_case, person
+from tests.kyc.kyc_support import checked_case, logged_in, person
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def decide(user, case, action: str) -> str:

@@ -1,7 +1,6 @@
 """Opening an issuer's KYB case from its application: the party comes from the issuer's record."""
 
 import pytest
-from django.test import Client
 
 from compliance.audit.models import AuditEvent
 from compliance.kyc import services as kyc
@@ -9,14 +8,9 @@ from compliance.kyc.models import CaseState, Party, PartyKind
 from config.errors import Conflict, NotPermitted
 from products import services as products
 from tests.factories import IssuerFactory, UserFactory, product_terms
+from tests.kyc.kyc_support import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
