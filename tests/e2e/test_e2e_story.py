@@ -1,8 +1,10 @@
 """The whole story in a browser: an issuer files a product step by step, an officer finds the
 approval blocked on the issuer's KYB and runs the KYB case (documents, checks on the worker,
 approval), two officers approve the product (four-eyes), a disclosure is published, the product
-is listed, an exchange screens an order through the API and the decision shows on the officer's
-dashboard. The KYB approval gate is on, as in production.
+is listed, and an exchange screens two orders through the API: eligible for an onboarded
+investor who acknowledged the disclosure, INVESTOR_UNKNOWN for a reference Attest does not
+know; both decisions show on the officer's dashboard. The KYB approval gate is on, as in
+production.
 
 Each part that another app provides (rule findings, disclosures, screening) runs with the real
 feature; the dashboard's `feature_model` tells whether that app's models are installed.
@@ -79,6 +81,18 @@ def run_issuer_kyb(officer, new_page, tmp_path) -> None:
         approver.get_by_role("button", name="Approve", exact=True).click()
     expect(approvers[-1].locator(".state").first).to_have_text("Approved")
     screenshot(approvers[-1], "06b-kyb-case-approved")
+
+
+def onboard_investor(reference: str, *, acknowledged_by) -> None:
+    """What an onboarding system leaves behind: an approved investor who acknowledged every
+    published disclosure of the story's product."""
+    from compliance.disclosures.models import DisclosureDocument
+    from compliance.disclosures.services import disclosure_acknowledge
+    from tests.eligibility.eligibility_support import investor
+
+    onboarded = investor(reference, residence="US", category="professional")
+    for document in DisclosureDocument.objects.filter(product__symbol="H100-E2E", status="published"):
+        disclosure_acknowledge(document=document, investor=onboarded, channel="web", actor=acknowledged_by)
 
 
 @pytest.fixture
@@ -214,30 +228,40 @@ def test_issuer_files_officers_approve_list_and_an_order_is_screened(
         admin.reload()
         expect(admin.get_by_text(key)).to_have_count(0)  # shown once, never again
 
-        order = {
-            "client_order_id": "E2E-0001",
-            "investor": "INV-E2E-UNKNOWN",
-            "product": "H100-E2E",
-            "side": "buy",
-            "quantity": 10,
-            "price": "2.50",
-        }
-        request = urllib.request.Request(  # noqa: S310 - the live test server, http only
-            f"{live_server.url}/api/v1/screenings",
-            data=json.dumps(order).encode(),
-            headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the live test server
-            decision = json.loads(response.read())
+        # An investor onboarded elsewhere (KYC approved, US professional) who acknowledged the
+        # published US disclosure, and a reference Attest does not know.
+        onboard_investor("INV-E2E-0001", acknowledged_by=people["olivia"])
+
+        def screen(client_order_id: str, investor: str) -> dict:
+            order = {
+                "client_order_id": client_order_id,
+                "investor": investor,
+                "product": "H100-E2E",
+                "side": "buy",
+                "quantity": 10,
+                "price": "2.50",
+            }
+            request = urllib.request.Request(  # noqa: S310 - the live test server, http only
+                f"{live_server.url}/api/v1/screenings",
+                data=json.dumps(order).encode(),
+                headers={"Authorization": f"Api-Key {key}", "Content-Type": "application/json"},
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the live test server
+                return json.loads(response.read())
+
+        onboarded = screen("E2E-0001", "INV-E2E-0001")
+        assert onboarded["eligible"], onboarded["reasons"]
+        unknown = screen("E2E-0002", "INV-E2E-UNKNOWN")
+        assert [reason["code"] for reason in unknown["reasons"]] == ["INVESTOR_UNKNOWN"]
         from compliance.eligibility import decision_log
 
         decision_log.flush()
         olivia.goto("/dashboard/")
         expect(olivia.get_by_role("heading", name="Latest screening decisions")).to_be_visible()
-        expect(olivia.locator("#decisions-h + table")).to_contain_text("E2E-0001")
-        if not decision["eligible"]:
-            expect(olivia.locator("#decisions-h + table")).to_contain_text(decision["reasons"][0]["code"])
+        decisions = olivia.locator("#decisions-h + table")
+        expect(decisions.get_by_role("row", name="E2E-0001", exact=False)).to_contain_text("Eligible")
+        expect(decisions.get_by_role("row", name="E2E-0002", exact=False)).to_contain_text("INVESTOR_UNKNOWN")
     else:
         missing.append("order screening (compliance.eligibility)")
         olivia.goto("/dashboard/")
