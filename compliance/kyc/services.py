@@ -128,6 +128,44 @@ def party_add_relation(
 
 
 @transaction.atomic
+def investor_register(
+    *,
+    actor,
+    name: str,
+    residence_country: str,
+    reference: str,
+    category: str,
+    birth_date: date | None = None,
+    nationalities: list[str] | None = None,
+    category_evidence: str = "",
+    category_assessed_on: date | None = None,
+    order_notional_limit: Decimal | None = None,
+    order_limit_currency: str = "USD",
+) -> Investor:
+    """Register a natural person as an investor in one step: the party (screened after commit)
+    and its investor record. Either both are written or neither."""
+    party = party_create(
+        actor=actor,
+        kind=PartyKind.PERSON,
+        name=name,
+        birth_date=birth_date,
+        nationalities=list(nationalities or []),
+        residence_country=residence_country,
+    )
+    return investor_create(
+        actor=actor,
+        party=party,
+        reference=reference,
+        category=category,
+        residence_jurisdiction=residence_country,
+        category_evidence=category_evidence,
+        category_assessed_on=category_assessed_on,
+        order_notional_limit=order_notional_limit,
+        order_limit_currency=order_limit_currency,
+    )
+
+
+@transaction.atomic
 def investor_create(
     *,
     actor,

@@ -6,6 +6,7 @@ app_name = "kyc"
 
 urlpatterns = [
     path("parties/", views.party_list, name="party_list"),
+    path("investors/new/", views.investor_register, name="investor_register"),
     path("parties/<int:pk>/", views.party_detail, name="party_detail"),
     path("parties/<int:pk>/open-case/", views.case_open, name="case_open"),
     path("issuers/<int:issuer_pk>/open-kyb-case/", views.issuer_kyb_open, name="issuer_kyb_open"),

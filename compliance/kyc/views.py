@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from compliance.kyc import documents, selectors, services
+from compliance.kyc.forms import InvestorRegistrationForm
 from compliance.kyc.models import CaseState, DocumentType, FileType
 from compliance.sanctions.selectors import party_hits
 from config.errors import DomainError
@@ -65,6 +66,33 @@ def case_open(request, pk):
         return redirect("kyc:party_detail", pk=party.pk)
     messages.success(request, f"Case #{case.pk} opened; the automatic checks are queued.")
     return redirect("kyc:case_detail", pk=case.pk)
+
+
+# Fields the services name differently from the registration form.
+_INVESTOR_FIELD_FOR = {"residence_jurisdiction": "residence_country"}
+
+
+@login_required
+def investor_register(request):
+    _staff(request)
+    form = InvestorRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            investor = services.investor_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                field = _INVESTOR_FIELD_FOR.get(field, field)
+                form.add_error(field if field in form.fields else None, errors)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                f"Investor {investor.reference} registered and queued for screening; "
+                "open a KYC case to vet them before they can trade.",
+            )
+            return redirect("kyc:party_detail", pk=investor.party_id)
+    return render(request, "kyc/investor_register.html", {"form": form})
 
 
 @login_required
