@@ -14,9 +14,9 @@ Building a snapshot resolves everything that does not depend on the order or the
   investor raises for that product before the order is seen (KYC status, sanctions and the
   distribution cell with what they satisfied), and their headroom under the position limit.
 
-So an order needs three dict look-ups and a handful of integer comparisons. The
-same data is laid out as NumPy arrays for the batch path (see ``batch.py``); both paths implement
-one set of rules and are tested to agree decision for decision.
+So an order needs four dict look-ups (investor, product, listing, pair) and a handful of integer
+comparisons. The same data is laid out as NumPy arrays for the batch path (see ``batch.py``);
+both paths implement one set of rules and are tested to agree decision for decision.
 
 Unknown references are evaluated against sentinel entries, so the rest of the checks run
 uniformly:
