@@ -92,9 +92,15 @@ def party_create(*, actor, kind: str, name: str, screen: bool = True, **fields) 
         raise ValidationError({"kind": [f"Choose one of {', '.join(PartyKind.values)}."]})
     party = Party(kind=kind, name=(name or "").strip(), created_by=_user(actor), **fields)
     party.full_clean()
+    already = {"issuer": ["This issuer already has a KYB party."]}
     if party.issuer_id and Party.objects.filter(issuer_id=party.issuer_id).exists():
-        raise ValidationError({"issuer": ["This issuer already has a KYB party."]})
-    party.save()
+        raise ValidationError(already)
+    try:
+        with transaction.atomic():
+            party.save()
+    except IntegrityError:
+        # Another officer registered the issuer's party since the check (the only unique field).
+        raise ValidationError(already)
     audit_record(actor=actor, action="party.create", obj=party, after=party_snapshot(party))
     if screen:
         _queue_screen([party.pk])
@@ -190,11 +196,21 @@ def investor_create(
         order_limit_currency=order_limit_currency,
     )
     investor.full_clean(validate_unique=False)
+    taken = {
+        "reference": "An investor with this reference already exists.",
+        "party": "This party is already an investor.",
+    }
     if Investor.objects.filter(reference=investor.reference).exists():
-        raise ValidationError({"reference": ["An investor with this reference already exists."]})
+        raise ValidationError({"reference": [taken["reference"]]})
     if Investor.objects.filter(party=party).exists():
-        raise ValidationError({"party": ["This party is already an investor."]})
-    investor.save()
+        raise ValidationError({"party": [taken["party"]]})
+    try:
+        with transaction.atomic():
+            investor.save()
+    except IntegrityError:
+        # Registered by someone else since the checks above: the unique index is the referee.
+        field = "reference" if Investor.objects.filter(reference=investor.reference).exists() else "party"
+        raise ValidationError({field: [taken[field]]})
     audit_record(
         actor=actor,
         action="investor.create",
