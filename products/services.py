@@ -224,6 +224,8 @@ def product_update(*, actor, product: ComputeProduct, **changes) -> ComputeProdu
 @transaction.atomic
 def application_create(*, actor, product: ComputeProduct) -> ProductApplication:
     _require_issuer_member(actor, product.issuer)
+    # The product's row lock: two filings at once must not both find no open application.
+    product = ComputeProduct.objects.select_for_update().get(pk=product.pk)
     if product.applications.filter(state__in=[s for s in S if s not in (S.WITHDRAWN, S.REJECTED, S.DELISTED)]).exists():
         raise Conflict(f"{product.symbol} already has an application in progress.")
     application = ProductApplication.objects.create(product=product, issuer=product.issuer, created_by=actor)

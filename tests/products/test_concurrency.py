@@ -1,14 +1,16 @@
-"""Two officers give the second approval at the same moment: exactly one is recorded."""
+"""Races on PostgreSQL: two second approvals at once record exactly one; two filings for one
+product at once open one application."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from compliance.audit.models import AuditEvent
-from config.errors import IllegalTransition
+from config.errors import Conflict, IllegalTransition
 from products import services
-from products.models import ApplicationState, Approval
+from products.models import ApplicationState, Approval, ProductApplication
 from tests.factories import IssuerFactory, UserFactory, product_terms
 
 pytestmark = [
@@ -52,3 +54,28 @@ def test_concurrent_second_approvals_record_exactly_one():
     assert app.state == ApplicationState.APPROVED
     assert Approval.objects.filter(application=app).count() == 2
     assert AuditEvent.objects.filter(action="application.approve", object_id=str(app.pk)).count() == 1
+
+
+def test_two_filings_for_one_product_at_once_open_one_application():
+    issuer = IssuerFactory()
+    filer = UserFactory(role="issuer", issuer=issuer)
+    product = services.product_create(actor=filer, issuer=issuer, **product_terms())
+    created = threading.Event()
+
+    def first():
+        # Files, then holds its transaction open while the second filing runs its check.
+        try:
+            with transaction.atomic():
+                services.application_create(actor=filer, product=product)
+                created.set()
+                time.sleep(1.0)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert created.wait(10)
+    with pytest.raises(Conflict, match="already has an application in progress"):
+        services.application_create(actor=filer, product=product)
+    thread.join(10)
+    assert ProductApplication.objects.filter(product=product).count() == 1
