@@ -245,7 +245,9 @@ class _Idempotency:
     def replay(self) -> HttpResponse | None:
         if self.key is None:
             return None
-        stored = cache.get(self.key)
+        return self._replay(cache.get(self.key))
+
+    def _replay(self, stored) -> HttpResponse | None:
         if stored is None:
             return None
         body_hash, status_code, content = stored
@@ -256,14 +258,14 @@ class _Idempotency:
         return response
 
     def store(self, response: HttpResponse) -> HttpResponse:
-        if self.key is not None:
-            # add(), not set(): when two retries race, the first stored answer stays the answer.
-            cache.add(
-                self.key,
-                (self.body_hash, response.status_code, response.content),
-                settings.ELIGIBILITY_IDEMPOTENCY_SECONDS,
-            )
-        return response
+        if self.key is None:
+            return response
+        # add(), not set(): when two retries race, the first stored answer stays the answer, and
+        # the one that lost the race returns it too (its own screening stays in the log).
+        stored = (self.body_hash, response.status_code, response.content)
+        if cache.add(self.key, stored, settings.ELIGIBILITY_IDEMPOTENCY_SECONDS):
+            return response
+        return self._replay(cache.get(self.key)) or response
 
 
 def _now() -> tuple[int, int, datetime, str]:

@@ -209,6 +209,20 @@ def test_idempotency_key_returns_the_first_answer(snap, xcme):
     assert fresh.json()["decision_id"] != first.json()["decision_id"]
 
 
+def test_a_retry_that_races_the_first_answer_returns_the_first_answer(snap, xcme, monkeypatch):
+    from compliance.eligibility import api
+
+    # Both requests get past the look-up before either has stored its answer.
+    monkeypatch.setattr(api._Idempotency, "replay", lambda self: None)
+    first = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-race")
+    second = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-race")
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    other = xcme.post("/api/v1/screenings", ORDERS[1], format="json", HTTP_IDEMPOTENCY_KEY="k-race")
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+
+
 def test_idempotency_keys_are_per_api_key(snap, xcme):
     _, other_key = api_key("XCME")
     first = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="same")
