@@ -134,6 +134,31 @@ def party_add_relation(
 
 
 @transaction.atomic
+def party_add_person(
+    *,
+    actor,
+    entity: Party,
+    name: str,
+    role: str,
+    residence_country: str,
+    birth_date: date | None = None,
+    nationalities: list[str] | None = None,
+    ownership_pct: Decimal | None = None,
+) -> PartyRelation:
+    """Declare a natural person as a beneficial owner or director of an entity, registering the
+    person (screened after commit). Either both are written or neither."""
+    person = party_create(
+        actor=actor,
+        kind=PartyKind.PERSON,
+        name=name,
+        birth_date=birth_date,
+        nationalities=list(nationalities or []),
+        residence_country=residence_country,
+    )
+    return party_add_relation(actor=actor, entity=entity, related=person, role=role, ownership_pct=ownership_pct)
+
+
+@transaction.atomic
 def investor_register(
     *,
     actor,

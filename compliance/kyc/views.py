@@ -10,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from compliance.kyc import documents, selectors, services
-from compliance.kyc.forms import InvestorRegistrationForm
-from compliance.kyc.models import CaseState, DocumentType, FileType
+from compliance.kyc.forms import InvestorRegistrationForm, RelatedPersonForm
+from compliance.kyc.models import CaseState, DocumentType, FileType, PartyKind
 from compliance.sanctions.selectors import party_hits
 from config.errors import DomainError
 
@@ -93,6 +93,29 @@ def investor_register(request):
             )
             return redirect("kyc:party_detail", pk=investor.party_id)
     return render(request, "kyc/investor_register.html", {"form": form})
+
+
+@login_required
+def party_add_person(request, pk):
+    _staff(request)
+    entity = get_object_or_404(selectors.parties_visible_to(request.user), pk=pk, kind=PartyKind.ENTITY)
+    form = RelatedPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            relation = services.party_add_person(actor=request.user, entity=entity, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except DomainError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                f"{relation.related.name} added as {relation.get_role_display().split(' (')[0].lower()} and queued "
+                "for screening; run the checks of an open case again to include them.",
+            )
+            return redirect("kyc:party_detail", pk=entity.pk)
+    return render(request, "kyc/party_add_person.html", {"entity": entity, "form": form})
 
 
 @login_required
