@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from stdnum import lei as stdnum_lei
 
@@ -30,6 +31,7 @@ from compliance.kyc.models import (
     PartyKind,
     PartyRelation,
     Position,
+    RelationRole,
     RiskRating,
     SanctionsState,
 )
@@ -119,6 +121,14 @@ def party_add_relation(
     if entity.pk == related.pk:
         raise ValidationError({"related": ["An entity cannot own or direct itself."]})
     relation.full_clean(validate_constraints=False)
+    if role == RelationRole.UBO:
+        # Locked, so two owners declared at once cannot together pass 100 %.
+        Party.objects.select_for_update().filter(pk=entity.pk).first()
+        held = entity.relations.filter(role=RelationRole.UBO).aggregate(total=Sum("ownership_pct"))["total"] or 0
+        if held + ownership_pct > 100:
+            raise ValidationError(
+                {"ownership_pct": [f"The declared owners already hold {held}% of {entity.name}; at most 100% in all."]}
+            )
     try:
         with transaction.atomic():
             relation.save()

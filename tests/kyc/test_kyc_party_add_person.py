@@ -74,3 +74,15 @@ def test_an_auditor_is_refused_and_nothing_is_written(auditor, fund):
 
 def test_an_issuer_gets_a_404(issuer, fund):
     assert logged_in(UserFactory(role="issuer", issuer=issuer)).get(url(fund)).status_code == 404
+
+
+def test_owners_cannot_hold_more_than_the_whole_entity(officer, fund):
+    client = logged_in(officer)
+    client.post(url(fund), form(name="Marie Dubois", ownership_pct="60"))
+    response = client.post(url(fund), form(name="Jean Martin", ownership_pct="45"))
+    assert "The declared owners already hold 60.00% of Helios Compute Fund SCSp; at most 100% in all." in (
+        response.content.decode()
+    )
+    assert list(PartyRelation.objects.values_list("related__name", flat=True)) == ["Marie Dubois"]
+    client.post(url(fund), form(name="Jean Martin", ownership_pct="40"))
+    assert PartyRelation.objects.count() == 2
