@@ -29,3 +29,13 @@ def test_a_first_approval_of_a_high_risk_case_says_a_second_is_needed(officer):
 def test_a_rejection_says_so(officer):
     case = checked_case(person("Sophie Martin"), officer)
     assert f"Case #{case.pk} rejected." in decide(officer, case, "reject")
+
+
+def test_the_party_page_offers_a_new_case_only_when_none_is_in_progress(officer):
+    party = person("Sophie Martin")
+    open_case = f"/kyc/parties/{party.pk}/open-case/"
+    assert open_case in logged_in(officer).get(f"/kyc/parties/{party.pk}/").content.decode()
+    case = checked_case(party, officer)
+    assert open_case not in logged_in(officer).get(f"/kyc/parties/{party.pk}/").content.decode()
+    decide(officer, case, "approve")
+    assert open_case in logged_in(officer).get(f"/kyc/parties/{party.pk}/").content.decode()
