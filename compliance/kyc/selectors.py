@@ -28,6 +28,19 @@ def investors_visible_to(user) -> QuerySet[Investor]:
     return Investor.objects.select_related("party")
 
 
+def investor_trading_record(investor: Investor) -> dict:
+    """What an officer checks when an exchange hears a rejection: the investor's appropriateness
+    results, open positions and disclosure acknowledgements (newest first)."""
+    acknowledgements = getattr(investor, "disclosure_acknowledgements", None)  # the disclosures app may be absent
+    return {
+        "assessments": list(investor.assessments.select_related("product").order_by("-assessed_at")[:50]),
+        "positions": list(investor.positions.select_related("product").exclude(contracts=0)),
+        "acknowledgements": list(acknowledgements.select_related("document__product")[:50])
+        if acknowledgements is not None
+        else None,
+    }
+
+
 @dataclass(frozen=True)
 class InvestorFacts:
     """What eligibility needs about one investor, read in a handful of queries for all of them."""

@@ -41,6 +41,7 @@ def party_list(request):
 def party_detail(request, pk):
     _staff(request)
     party = get_object_or_404(selectors.parties_visible_to(request.user), pk=pk)
+    investor = getattr(party, "investor", None)
     return render(
         request,
         "kyc/party_detail.html",
@@ -49,7 +50,8 @@ def party_detail(request, pk):
             "relations": party.relations.select_related("related"),
             "cases": party.cases.all(),
             "hits": party_hits(party),
-            "investor": getattr(party, "investor", None),
+            "investor": investor,
+            "trading": selectors.investor_trading_record(investor) if investor is not None else None,
         },
     )
 

@@ -3,8 +3,10 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from compliance.disclosures.models import DisclosureDocument
 from compliance.eligibility import holder, services
 from compliance.kyc.models import Investor, Party
 from products.models import ApplicationVersion, Listing, ProductApplication, Venue
@@ -106,3 +108,24 @@ def staff_client(role: str = "officer") -> APIClient:
 
 def application_of(product) -> ProductApplication:
     return product.applications.get()
+
+
+def publish(product, jurisdiction, version=1, status="published"):
+    """A disclosure document row in ``status`` (rows, not the rendering pipeline)."""
+    return DisclosureDocument.objects.create(
+        product=product,
+        jurisdiction=jurisdiction,
+        language="en",
+        version=version,
+        status=status,
+        pdf=b"%PDF",
+        html="<p>x</p>",
+        sha256="0" * 64,
+        page_count=1,
+        template_version="t1",
+        terms_version=1,
+        terms={},
+        rendered_on=date(2026, 1, 1),
+        rendered_at=timezone.now(),
+        published_at=timezone.now(),
+    )

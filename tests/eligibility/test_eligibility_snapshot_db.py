@@ -16,7 +16,7 @@ from compliance.eligibility.snapshot import build_snapshot, disclosure_key, kyc_
 from compliance.kyc.models import AppropriatenessAssessment, Position
 from compliance.rules.models import JurisdictionResult, RuleRun
 from products import services as product_services
-from tests.eligibility.eligibility_support import api_key, investor, key_client, listed_product, order
+from tests.eligibility.eligibility_support import api_key, investor, key_client, listed_product, order, publish
 
 pytestmark = pytest.mark.usefixtures("screening")
 
@@ -38,26 +38,6 @@ def constraints(application, **by_jurisdiction):
     for jurisdiction, fields in by_jurisdiction.items():
         JurisdictionResult.objects.create(run=run, jurisdiction=jurisdiction, status="done", **fields)
     return run
-
-
-def publish(product, jurisdiction, version=1, status="published"):
-    return DisclosureDocument.objects.create(
-        product=product,
-        jurisdiction=jurisdiction,
-        language="en",
-        version=version,
-        status=status,
-        pdf=b"%PDF",
-        html="<p>x</p>",
-        sha256="0" * 64,
-        page_count=1,
-        template_version="t1",
-        terms_version=1,
-        terms={},
-        rendered_on=date(2026, 1, 1),
-        rendered_at=timezone.now(),
-        published_at=timezone.now(),
-    )
 
 
 def reasons(snapshot, reference, symbol="H100-TEST", venue="XCME", side="buy", quantity=20, price="2.5"):
