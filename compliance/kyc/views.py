@@ -21,6 +21,12 @@ def _staff(request):
         raise Http404("KYC records are for compliance staff.")
 
 
+def _officer(request):
+    # Forms that write: auditors read KYC records but are not offered (or shown) these.
+    if not request.user.is_officer:
+        raise Http404("Only compliance officers register parties.")
+
+
 def _error_text(exc) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(exc.messages)
@@ -76,7 +82,7 @@ _INVESTOR_FIELD_FOR = {"residence_jurisdiction": "residence_country"}
 
 @login_required
 def investor_register(request):
-    _staff(request)
+    _officer(request)
     form = InvestorRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,7 +105,7 @@ def investor_register(request):
 
 @login_required
 def party_add_person(request, pk):
-    _staff(request)
+    _officer(request)
     entity = get_object_or_404(selectors.parties_visible_to(request.user), pk=pk, kind=PartyKind.ENTITY)
     form = RelatedPersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
