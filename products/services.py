@@ -7,6 +7,7 @@ approved -> listed -> (suspended -> listed) -> delisted, with rejected and withd
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -325,9 +326,19 @@ def application_submit(*, application, actor, note: str = "", run_checks: bool =
     return app
 
 
+# The checks of a submission normally start within seconds; only past this is one offered again.
+CHECKS_OVERDUE_AFTER = timedelta(minutes=2)
+
+
 def may_rerun_checks(application: ProductApplication, user) -> bool:
-    """Whether the UI offers this user to queue the checks again (see application_rerun_checks)."""
-    return application.state == S.SUBMITTED and user.is_officer and not user_acts_for_issuer(user, application.issuer)
+    """Whether the UI offers this user to queue the checks again (see application_rerun_checks):
+    an officer, for an application whose checks are overdue."""
+    return (
+        application.state == S.SUBMITTED
+        and timezone.now() - application.state_changed_at > CHECKS_OVERDUE_AFTER
+        and user.is_officer
+        and not user_acts_for_issuer(user, application.issuer)
+    )
 
 
 @transaction.atomic

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from products import services
-from products.models import ApplicationState, ComputeProduct
+from products.models import ApplicationState, ComputeProduct, ProductApplication
 from tests.factories import IssuerFactory, UserFactory, product_terms
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +149,8 @@ def test_an_officer_is_offered_to_queue_the_checks_of_a_stuck_application_again(
     queued = []
     monkeypatch.setattr(tasks.application_run_checks, "delay", queued.append)
     client = logged_in(officer)
+    assert "rerun-checks" not in client.get(f"/applications/{app.pk}/").content.decode()  # just submitted
+    ProductApplication.objects.filter(pk=app.pk).update(state_changed_at=timezone.now() - timedelta(minutes=5))
     assert f"/applications/{app.pk}/rerun-checks/" in client.get(f"/applications/{app.pk}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/applications/{app.pk}/rerun-checks/", follow=True)

@@ -1,15 +1,17 @@
 """Every workflow transition, every illegal one, and four-eyes approval."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from compliance.audit.models import AuditEvent
 from config.errors import Conflict, IllegalTransition, NotPermitted
 from products import services
 from products.models import ApplicationState as S
-from products.models import Listing
+from products.models import Listing, ProductApplication
 from products.selectors import version_diff
 from tests.factories import UserFactory, VenueFactory, product_terms
 
@@ -243,10 +245,19 @@ def test_a_registered_gate_blocks_approval_with_its_reason(in_review, officer):
 # --- re-queueing the checks of an application stuck in `submitted` ------------------------------
 
 
+def submitted_minutes_ago(application, minutes: int):
+    ProductApplication.objects.filter(pk=application.pk).update(
+        state_changed_at=timezone.now() - timedelta(minutes=minutes)
+    )
+    application.refresh_from_db()
+    return application
+
+
 @pytest.fixture
 def stuck(application, issuer_user):
-    """Submitted while the task queue was down: no check task ever ran."""
-    return services.application_submit(application=application, actor=issuer_user, run_checks=False)
+    """Submitted five minutes ago while the task queue was down: no check task ever ran."""
+    services.application_submit(application=application, actor=issuer_user, run_checks=False)
+    return submitted_minutes_ago(application, 5)
 
 
 def test_an_officer_requeues_the_checks_after_the_commit(
@@ -273,6 +284,12 @@ def test_checks_are_requeued_only_for_a_submitted_application(in_review, officer
     with pytest.raises(IllegalTransition):
         services.application_rerun_checks(application=in_review, actor=officer)
     assert not AuditEvent.objects.filter(action="application.rerun_checks").exists()
+
+
+def test_requeueing_is_not_offered_while_the_checks_may_still_be_starting(application, issuer_user, officer):
+    services.application_submit(application=application, actor=issuer_user, run_checks=False)
+    assert not services.may_rerun_checks(submitted_minutes_ago(application, 1), officer)
+    assert services.may_rerun_checks(submitted_minutes_ago(application, 3), officer)
 
 
 def test_requeueing_is_offered_to_officers_for_submitted_applications_only(stuck, officer, issuer_user):
