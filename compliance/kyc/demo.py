@@ -134,16 +134,7 @@ def seed_issuer_kyb(issuers, officers) -> bool:
         if Party.objects.filter(issuer=issuer).exists():
             continue
         created = True
-        entity = services.party_create(
-            actor=SYSTEM,
-            kind=PartyKind.ENTITY,
-            name=issuer.legal_name,
-            lei=issuer.lei,
-            registration_number=issuer.registration_number,
-            country=issuer.country,
-            issuer=issuer,
-            screen=False,
-        )
+        entity = services.issuer_party_create(actor=SYSTEM, issuer=issuer)
         for name, country, birth, pct in ISSUER_OWNERS.get(issuer.lei, []):
             person = services.party_create(
                 actor=SYSTEM,

@@ -143,6 +143,33 @@ def party_add_relation(
     return relation
 
 
+def _person_create(*, actor, name: str, residence_country: str, birth_date, nationalities) -> Party:
+    """A natural person registered from a web form, screened after commit."""
+    return party_create(
+        actor=actor,
+        kind=PartyKind.PERSON,
+        name=name,
+        birth_date=birth_date,
+        nationalities=list(nationalities or []),
+        residence_country=residence_country,
+    )
+
+
+def issuer_party_create(*, actor, issuer) -> Party:
+    """The issuer's KYB party, registered from the issuer's own record. Not screened here: the
+    checks of its KYB case screen it with its owners and directors."""
+    return party_create(
+        actor=actor,
+        kind=PartyKind.ENTITY,
+        name=issuer.legal_name,
+        lei=issuer.lei,
+        registration_number=issuer.registration_number,
+        country=issuer.country,
+        issuer=issuer,
+        screen=False,
+    )
+
+
 @transaction.atomic
 def party_add_person(
     *,
@@ -157,13 +184,8 @@ def party_add_person(
 ) -> PartyRelation:
     """Declare a natural person as a beneficial owner or director of an entity, registering the
     person (screened after commit). Either both are written or neither."""
-    person = party_create(
-        actor=actor,
-        kind=PartyKind.PERSON,
-        name=name,
-        birth_date=birth_date,
-        nationalities=list(nationalities or []),
-        residence_country=residence_country,
+    person = _person_create(
+        actor=actor, name=name, residence_country=residence_country, birth_date=birth_date, nationalities=nationalities
     )
     return party_add_relation(actor=actor, entity=entity, related=person, role=role, ownership_pct=ownership_pct)
 
@@ -185,13 +207,8 @@ def investor_register(
 ) -> Investor:
     """Register a natural person as an investor in one step: the party (screened after commit)
     and its investor record. Either both are written or neither."""
-    party = party_create(
-        actor=actor,
-        kind=PartyKind.PERSON,
-        name=name,
-        birth_date=birth_date,
-        nationalities=list(nationalities or []),
-        residence_country=residence_country,
+    party = _person_create(
+        actor=actor, name=name, residence_country=residence_country, birth_date=birth_date, nationalities=nationalities
     )
     return investor_create(
         actor=actor,
@@ -372,18 +389,7 @@ def issuer_kyb_open(*, actor, issuer) -> KycCase:
     _require_officer(actor)
     # The issuer's row lock makes two officers starting KYB at once register one party.
     issuer = Issuer.objects.select_for_update().get(pk=issuer.pk)
-    party = Party.objects.filter(issuer=issuer).first()
-    if party is None:
-        party = party_create(
-            actor=actor,
-            kind=PartyKind.ENTITY,
-            name=issuer.legal_name,
-            lei=issuer.lei,
-            registration_number=issuer.registration_number,
-            country=issuer.country,
-            issuer=issuer,
-            screen=False,  # the case's checks screen it
-        )
+    party = Party.objects.filter(issuer=issuer).first() or issuer_party_create(actor=actor, issuer=issuer)
     return case_open(actor=actor, party=party)
 
 
