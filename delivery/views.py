@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from compliance.audit.selectors import events_for
 from config.errors import DomainError
+from config.forms import add_service_errors
 from delivery import selectors, services
 from delivery.charts import availability_chart
 from delivery.forms import AssignForm, AttestationForm, CsvUploadForm, NoteForm, PolicyForm, RationaleForm
@@ -156,8 +157,7 @@ def attestation_new(request, symbol):
                 evidence=[(upload.name, upload.read()) for upload in data["evidence"]],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

@@ -14,6 +14,7 @@ from compliance.kyc.forms import InvestorRegistrationForm, RelatedPersonForm
 from compliance.kyc.models import CaseState, DocumentType, FileType, PartyKind
 from compliance.sanctions.selectors import party_hits
 from config.errors import DomainError
+from config.forms import add_service_errors
 
 
 def _staff(request):
@@ -88,9 +89,7 @@ def investor_register(request):
         try:
             investor = services.investor_register(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                field = _INVESTOR_FIELD_FOR.get(field, field)
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc, renamed=_INVESTOR_FIELD_FOR)
         except DomainError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -112,8 +111,7 @@ def party_add_person(request, pk):
         try:
             relation = services.party_add_person(actor=request.user, entity=entity, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except DomainError as exc:
             messages.error(request, _error_text(exc))
         else:
