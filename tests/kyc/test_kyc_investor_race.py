@@ -1,16 +1,14 @@
 """Two registrations of one investor reference at once: one wins, the other gets a field error."""
 
-import threading
-import time
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
 from compliance.kyc import services
 from compliance.kyc.models import Investor
 from tests.factories import UserFactory
 from tests.kyc.kyc_support import person
+from tests.races import uncommitted
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -21,27 +19,13 @@ pytestmark = [
 def test_an_investor_created_after_the_checks_by_someone_else_is_a_field_error():
     officer = UserFactory(role="officer")
     first_party, second_party = person("First Registrant"), person("Second Registrant")
-    inserted = threading.Event()
 
-    def first():
-        # Inserts, then holds its transaction open while the second creation runs its checks.
-        try:
-            with transaction.atomic():
-                services.investor_create(
-                    actor=officer, party=first_party, reference="INV-RACE-1", category="professional"
-                )
-                inserted.set()
-                time.sleep(1.0)
-        finally:
-            connection.close()
+    def create(party):
+        return services.investor_create(actor=officer, party=party, reference="INV-RACE-1", category="professional")
 
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert inserted.wait(10)
-    # Its check sees nothing yet; its insert waits on the unique index, then fails.
-    with pytest.raises(ValidationError) as refused:
-        services.investor_create(actor=officer, party=second_party, reference="INV-RACE-1", category="professional")
-    thread.join(10)
+    # The second's check sees nothing yet; its insert waits on the unique index, then fails.
+    with uncommitted(lambda: create(first_party)), pytest.raises(ValidationError) as refused:
+        create(second_party)
     assert refused.value.message_dict == {"reference": ["An investor with this reference already exists."]}
     assert Investor.objects.get(reference="INV-RACE-1").party_id == first_party.pk
 
@@ -52,25 +36,11 @@ def test_an_issuer_party_registered_after_the_check_by_someone_else_is_a_field_e
 
     officer = UserFactory(role="officer")
     issuer = IssuerFactory()
-    inserted = threading.Event()
 
     def register(name):
         return services.party_create(actor=officer, kind="entity", name=name, country="GB", issuer=issuer, screen=False)
 
-    def first():
-        try:
-            with transaction.atomic():
-                register("First Registration")
-                inserted.set()
-                time.sleep(1.0)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert inserted.wait(10)
-    with pytest.raises(ValidationError) as refused:
+    with uncommitted(lambda: register("First Registration")), pytest.raises(ValidationError) as refused:
         register("Second Registration")
-    thread.join(10)
     assert refused.value.message_dict == {"issuer": ["This issuer already has a KYB party."]}
     assert Issuer.objects.get(pk=issuer.pk).kyb_party.name == "First Registration"

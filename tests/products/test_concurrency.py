@@ -2,16 +2,16 @@
 product at once open one application."""
 
 import threading
-import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from compliance.audit.models import AuditEvent
 from config.errors import Conflict, IllegalTransition
 from products import services
 from products.models import ApplicationState, Approval, ProductApplication
 from tests.factories import IssuerFactory, UserFactory, product_terms
+from tests.races import uncommitted
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -60,22 +60,10 @@ def test_two_filings_for_one_product_at_once_open_one_application():
     issuer = IssuerFactory()
     filer = UserFactory(role="issuer", issuer=issuer)
     product = services.product_create(actor=filer, issuer=issuer, **product_terms())
-    created = threading.Event()
 
-    def first():
-        # Files, then holds its transaction open while the second filing runs its check.
-        try:
-            with transaction.atomic():
-                services.application_create(actor=filer, product=product)
-                created.set()
-                time.sleep(1.0)
-        finally:
-            connection.close()
+    def file():
+        return services.application_create(actor=filer, product=product)
 
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert created.wait(10)
-    with pytest.raises(Conflict, match="already has an application in progress"):
-        services.application_create(actor=filer, product=product)
-    thread.join(10)
+    with uncommitted(file), pytest.raises(Conflict, match="already has an application in progress"):
+        file()
     assert ProductApplication.objects.filter(product=product).count() == 1
