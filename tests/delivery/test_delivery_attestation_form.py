@@ -94,3 +94,22 @@ def test_the_issuer_gets_a_404(client, listed_product):
     assert client.get(url(listed_product)).status_code == 404
     assert client.post(url(listed_product), form()).status_code == 404
     assert not CapacityAttestation.objects.exists()
+
+
+def test_more_than_the_evidence_limit_is_refused_in_the_service(officer, listed_product):
+    from django.core.exceptions import ValidationError
+
+    from delivery import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.attestation_record(
+            actor=officer,
+            product=listed_product,
+            attested_on=timezone.localdate(),
+            attesting_party="Weiss & Partner Audit GmbH",
+            attesting_role="auditor",
+            sites=[{"country": "DE", "site_id": "fra-1", "accelerator_model": "H100", "accelerator_count": 1}],
+            evidence=[("a.pdf", b"x" * services.MAX_EVIDENCE_BYTES), ("b.pdf", b"x")],
+        )
+    assert refused.value.message_dict == {"evidence": ["At most 10 MB of evidence in all."]}
+    assert not CapacityAttestation.objects.exists()
