@@ -173,3 +173,11 @@ def test_the_issuer_is_not_offered_to_queue_the_checks_and_cannot(
         response = client.post(f"/applications/{app.pk}/rerun-checks/", follow=True)
     assert "Only a compliance officer may do that." in response.content.decode()
     assert queued == []
+
+
+def test_terms_show_each_term_by_name_with_the_key_rules_cite(officer, issuer_user, issuer):
+    product = services.product_create(actor=issuer_user, issuer=issuer, **product_terms())
+    page = logged_in(officer).get(f"/products/{product.symbol}/").content.decode()
+    assert 'Position limit per investor (contracts)<span class="term-key">position_limit</span>' in page
+    # A choice is shown by its label, not its stored code.
+    assert "<td>Physically delivered forward</td>" in page
