@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from compliance.sanctions import selectors, services
+from compliance.sanctions.explanation import hit_explanation
 from compliance.sanctions.models import HitState, ListSource
 from config.errors import DomainError
 
@@ -39,6 +40,7 @@ def hit_detail(request, pk):
         "sanctions/hit_detail.html",
         {
             "hit": hit,
+            "explanation": hit_explanation(hit.factors, hit.score),
             "party": hit.party,
             "entry": hit.entry,
             "can_decide": request.user.is_officer and hit.state == HitState.OPEN,

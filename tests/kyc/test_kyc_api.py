@@ -115,9 +115,16 @@ def test_review_pages_render_for_staff(client, officer, hit_party):
     client.force_login(officer)
     hit = hit_party.hits.get()
     page = client.get(f"/sanctions/hits/{hit.pk}/")
-    assert page.status_code == 200 and b"Ivan Petrovich Sidorov" in page.content and b"name_score" in page.content
+    assert page.status_code == 200 and b"Ivan Petrovich Sidorov" in page.content and b"Name score" in page.content
     assert client.get(f"/kyc/cases/{hit_party.cases.get().pk}/").status_code == 200
     assert client.get("/kyc/parties/").status_code == 200
     client.post(f"/sanctions/hits/{hit.pk}/confirm/", {"rationale": "Same DOB and name."})
     hit_party.refresh_from_db()
     assert hit_party.sanctions_state == "confirmed"
+
+
+def test_the_hit_page_explains_the_score(client, hit_party, officer):
+    client.force_login(officer)
+    page = client.get(f"/sanctions/hits/{hit_party.hits.get().pk}/").content.decode()
+    assert '<th scope="row">Date of birth</th><td>matches the listed one (+0.0500)</td>' in page
+    assert '<th scope="row">Score</th><td>1.0000 name +0.0500 date of birth = 1.0000 (capped to 0–1)</td>' in page
