@@ -27,6 +27,17 @@ from compliance.kyc.models import PartyKind, RelationRole, RiskRating, Sanctions
 RISK_DATA = Path(__file__).resolve().parent / "data" / "fatf-2025-06.json"
 HIGH_AT = 3
 REVIEW_YEARS = {RiskRating.HIGH: 1, RiskRating.MEDIUM: 2, RiskRating.LOW: 3}
+# What an officer reads for each stored factor code.
+FACTOR_LABELS = {
+    "jurisdiction_call_for_action": "FATF call for action",
+    "jurisdiction_monitored": "FATF increased monitoring",
+    "related_jurisdiction": "Owner or director in a monitored jurisdiction",
+    "sanctions_confirmed": "Confirmed sanctions match",
+    "sanctions_open": "Sanctions hit awaiting review",
+    "sanctions_cleared": "Sanctions hit cleared as a false positive",
+    "layered_ownership": "Owned through another entity",
+    "no_beneficial_owner": "No beneficial owner declared",
+}
 
 
 @cache

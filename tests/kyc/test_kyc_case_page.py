@@ -1,8 +1,11 @@
 """What the case page tells an officer after each action."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
+from compliance.kyc import risk
 from compliance.kyc.risk import expiry_for
 from tests.kyc.kyc_support import checked_case, logged_in, person
 
@@ -39,3 +42,14 @@ def test_the_party_page_offers_a_new_case_only_when_none_is_in_progress(officer)
     assert open_case not in logged_in(officer).get(f"/kyc/parties/{party.pk}/").content.decode()
     decide(officer, case, "approve")
     assert open_case in logged_in(officer).get(f"/kyc/parties/{party.pk}/").content.decode()
+
+
+def test_the_case_page_names_each_risk_factor(officer):
+    case = checked_case(person("Kim Chol", country="KP"), officer)
+    page = logged_in(officer).get(f"/kyc/cases/{case.pk}/").content.decode()
+    assert "<strong>FATF call for action</strong> · 3 points, high outright · " in page
+
+
+def test_every_factor_the_rating_documents_has_a_label():
+    documented = set(re.findall(r"^- ``(\w+)``", risk.__doc__, flags=re.M))
+    assert documented and documented == set(risk.FACTOR_LABELS)
