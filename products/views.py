@@ -448,7 +448,9 @@ def application_detail(request, pk):
             "can_edit_terms": is_member and application.is_editable,
             "draft": draft,
             "upload_form": DocumentUploadForm(),
-            "kyb": issuer_kyb_status(application.issuer),
+            # Compliance staff only: the issuer under review must not learn of a sanctions hit
+            # on itself (tipping-off), so the KYB card, with its screening state, is not theirs.
+            "kyb": issuer_kyb_status(application.issuer) if request.user.sees_all_issuers else None,
             "can_rerun_checks": services.may_rerun_checks(application, request.user),
         },
     )
@@ -460,10 +462,14 @@ def application_action(request, pk, action):
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
     if action not in services.ACTION_SERVICES and action != "submit":
         raise Http404
+    # Actions are taken from the application page or the listings page; only those are returned to.
+    target = request.POST.get("next", "")
+    if target not in (reverse("products:listing_list"),):
+        target = reverse("products:application_detail", args=[pk])
     form = (NoteForm if action == "submit" else RationaleForm)(request.POST)
     if not form.is_valid():
         messages.error(request, "A rationale is required for this action.")
-        return redirect(request.POST.get("next") or reverse("products:application_detail", args=[pk]))
+        return redirect(target)
     rationale = form.cleaned_data["rationale"]
     try:
         if action == "submit":
@@ -476,9 +482,6 @@ def application_action(request, pk, action):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Done: {action.replace('_', ' ')} application #{pk}.")
-    target = request.POST.get("next", "")
-    if target not in (reverse("products:listing_list"),):
-        target = reverse("products:application_detail", args=[pk])
     return redirect(target)
 
 

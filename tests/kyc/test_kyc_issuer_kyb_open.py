@@ -118,3 +118,14 @@ def test_the_issuer_is_offered_nothing_and_gets_a_404(application):
     assert "open-kyb-case" not in client.get(f"/applications/{application.pk}/").content.decode()
     assert client.post(f"/kyc/issuers/{application.issuer_id}/open-kyb-case/").status_code == 404
     assert not Party.objects.exists()
+
+
+def test_the_issuer_does_not_see_its_own_screening_state(application, officer):
+    # Telling the party under review about a sanctions hit on itself would tip it off.
+    kyc.issuer_kyb_open(actor=officer, issuer=application.issuer)
+    Party.objects.filter(issuer=application.issuer).update(sanctions_state="open_hit")
+    issuer_user = application.issuer.members.get()
+    page = logged_in(issuer_user).get(f"/applications/{application.pk}/").content.decode()
+    assert "Issuer KYB" not in page
+    assert "Open hit awaiting review" not in page
+    assert "Open hit awaiting review" in logged_in(officer).get(f"/applications/{application.pk}/").content.decode()

@@ -181,3 +181,13 @@ def test_terms_show_each_term_by_name_with_the_key_rules_cite(officer, issuer_us
     assert 'Position limit per investor (contracts)<span class="term-key">position_limit</span>' in page
     # A choice is shown by its label, not its stored code.
     assert "<td>Physically delivered forward</td>" in page
+
+
+def test_an_action_refused_for_want_of_a_rationale_does_not_follow_a_foreign_next(officer, issuer_user, issuer):
+    product = services.product_create(actor=issuer_user, issuer=issuer, **product_terms())
+    application = services.application_create(actor=issuer_user, product=product)
+    response = logged_in(officer).post(
+        f"/applications/{application.pk}/reject/", {"rationale": "", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/applications/{application.pk}/"
