@@ -234,7 +234,6 @@ def party_screen(*, party_id: int, actor="system:screening", index=None) -> Scre
                 fields += ["score", "factors", "matched_name"]
             known.save(update_fields=fields)
             continue
-        party.hits.filter(source=key[0], ref=key[1], state=HitState.OPEN).update(state=HitState.SUPERSEDED)
         created = ScreeningHit.objects.create(
             party=party,
             entry_id=entry_id,
@@ -255,6 +254,18 @@ def party_screen(*, party_id: int, actor="system:screening", index=None) -> Scre
             obj=created,
             after={"party": party.pk, "source": key[0], "ref": key[1], "score": round(hit.score, 4)},
         )
+        # An open hit on the entry's old content leaves the officers' queue for the new one.
+        for stale in existing.values():
+            if (stale.source, stale.ref) == key and stale.state == HitState.OPEN:
+                stale.state = HitState.SUPERSEDED
+                stale.save(update_fields=["state"])
+                audit_record(
+                    actor=actor,
+                    action="hit.supersede",
+                    obj=stale,
+                    before={"state": HitState.OPEN},
+                    after={"state": HitState.SUPERSEDED, "superseded_by": created.pk},
+                )
     before = party.sanctions_state
     _refresh_party_state(party, screened_at=now)
     if party.sanctions_state != before:
@@ -329,6 +340,9 @@ def _decide(hit: ScreeningHit, *, actor, rationale: str, state: str, action: str
     rationale = (rationale or "").strip()
     if not rationale:
         raise ValidationError({"rationale": ["A rationale is required for this decision."]})
+    # The party first, then the hit: the order party_screen locks them in, so a decision taken
+    # while the party is re-screened waits for it instead of deadlocking with it.
+    party = Party.objects.select_for_update().get(pk=hit.party_id)
     hit = ScreeningHit.objects.select_for_update().select_related("party").get(pk=hit.pk)
     if hit.state != HitState.OPEN:
         raise IllegalTransition(f"Hit #{hit.pk} is {hit.get_state_display().lower()}, not open.")
@@ -337,7 +351,6 @@ def _decide(hit: ScreeningHit, *, actor, rationale: str, state: str, action: str
     hit.decided_by = actor
     hit.decided_at = timezone.now()
     hit.save(update_fields=["state", "rationale", "decided_by", "decided_at"])
-    party = Party.objects.select_for_update().get(pk=hit.party_id)
     before = party.sanctions_state
     _refresh_party_state(party)
     audit_record(
