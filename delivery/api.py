@@ -170,7 +170,7 @@ class SiteSerializer(serializers.Serializer):
     site_id = serializers.CharField(max_length=64)
     country = serializers.CharField(min_length=2, max_length=2)
     accelerator_model = serializers.CharField(max_length=64)
-    accelerator_count = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    accelerator_count = serializers.IntegerField(min_value=1, max_value=services.MAX_SITE_ACCELERATORS)
 
 
 class EvidenceInSerializer(serializers.Serializer):

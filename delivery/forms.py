@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import OFFICER_ROLES, User
 from delivery.models import AttestingRole
+from delivery.services import MAX_SITE_ACCELERATORS
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
 
@@ -90,15 +91,22 @@ class AttestationForm(forms.Form):
                 errors.append(f"Line {number}: give country, site id, accelerator model and count.")
                 continue
             country, site_id, model, count = parts
-            if not count.isdigit() or int(count) < 1:
+            # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses, and
+            # int() reads other scripts' digits ("٣"), which nobody types into an audit record.
+            digits = count.lstrip("0")
+            if not (count.isascii() and count.isdecimal()) or not digits:
                 errors.append(f"Line {number}: the accelerator count must be a whole number above 0.")
+                continue
+            # The length first: int() refuses more than 4,300 digits with a ValueError.
+            if len(digits) > len(str(MAX_SITE_ACCELERATORS)) or int(digits) > MAX_SITE_ACCELERATORS:
+                errors.append(f"Line {number}: at most {MAX_SITE_ACCELERATORS} accelerators per site.")
                 continue
             sites.append(
                 {
                     "country": country.upper(),
                     "site_id": site_id,
                     "accelerator_model": model,
-                    "accelerator_count": int(count),
+                    "accelerator_count": int(digits),
                 }
             )
         if errors:

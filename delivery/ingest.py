@@ -26,6 +26,12 @@ PCT_PLACES = Decimal("0.001")
 BENCH_PLACES = Decimal("0.01")
 MAX_BENCHMARK_PCT = Decimal("1000")  # a result may beat the reference; ten times it is a unit error
 CLOCK_SKEW = timedelta(minutes=5)  # a period may end this far after our clock: providers' clocks drift
+# Years a period may start in. Far beyond any product's window, and near enough to datetime's
+# limits that converting to UTC and adding a period can never overflow.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+# Quantizing a larger number would exceed the decimal context's precision; every bound below is
+# far smaller, so such a number is refused by the range check without being rounded.
+_ROUNDABLE = Decimal("1e20")
 
 
 @dataclass(slots=True)
@@ -63,6 +69,8 @@ def _decimal(value, places: Decimal) -> Decimal:
         number = None
     if number is None or not number.is_finite():
         raise ValueError
+    if number.copy_abs() >= _ROUNDABLE:  # copy_abs: abs() would round in the context, and could overflow
+        return number
     return number.quantize(places, rounding=ROUND_HALF_UP)
 
 
@@ -75,7 +83,14 @@ def _timestamp(value) -> datetime:
         raise ValueError("Not an ISO-8601 date-time.")
     if moment.tzinfo is None:
         raise ValueError("Give the time zone (e.g. 2027-07-01T00:00:00Z).")
-    return moment.astimezone(UTC)
+    # Checked before and after the conversion: before, so that it cannot overflow; after, so
+    # that the bound is the same whatever the zone (2000-01-01T00:00+01:00 is still 1999 in UTC).
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"Give a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+    moment = moment.astimezone(UTC)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(f"Give a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+    return moment
 
 
 def parse_report(raw: Mapping, *, product: str | None = None) -> tuple[ParsedReport | None, dict[str, list[str]]]:
@@ -107,7 +122,7 @@ def parse_report(raw: Mapping, *, product: str | None = None) -> tuple[ParsedRep
     if not isinstance(symbol, str) or not 2 <= len(symbol) <= 32 or "\x00" in symbol:
         add("product", "Give the product's symbol.")
     granularity = data["granularity"]
-    if granularity not in GRANULARITY_HOURS:
+    if not isinstance(granularity, str) or granularity not in GRANULARITY_HOURS:  # a list is unhashable
         add("granularity", 'Use "hour" or "day".')
         granularity = None
     try:

@@ -401,9 +401,14 @@ def parse_csv(text: str) -> list[dict]:
     import io
 
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise ValidationError({"file": ["The file is empty."]})
-    return [dict(row) for row in reader]
+    try:
+        if not reader.fieldnames:
+            raise ValidationError({"file": ["The file is empty."]})
+        return [dict(row) for row in reader]
+    except csv.Error as exc:
+        # A field beyond the reader's limit (131,072 characters), say: no report is that long.
+        # The inner reader's line_num: DictReader copies it only after a row was read.
+        raise ValidationError({"file": [f"Line {reader.reader.line_num} is not readable CSV ({exc})."]})
 
 
 @transaction.atomic
@@ -432,6 +437,13 @@ def delivery_reports_upload_csv(*, actor, product: ComputeProduct, text: str) ->
 # --- capacity attestations -----------------------------------------------------------------
 
 
+# Accelerators at one site: far above any data center. The API's serializer and the officer's
+# form cap each site at it too; 215 such sites would still overflow the total's column.
+MAX_SITE_ACCELERATORS = 10_000_000
+# CapacityAttestation.accelerator_count is a PositiveIntegerField: a 32-bit integer column.
+MAX_TOTAL_ACCELERATORS = 2_147_483_647
+
+
 def _clean_sites(sites) -> tuple[list[dict], int]:
     if not isinstance(sites, list) or not sites:
         raise ValidationError({"sites": ["Give at least one site."]})
@@ -442,6 +454,8 @@ def _clean_sites(sites) -> tuple[list[dict], int]:
         count = site.get("accelerator_count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValidationError({"sites": [f"Site {number}: accelerator_count must be a whole number above 0."]})
+        if count > MAX_SITE_ACCELERATORS:
+            raise ValidationError({"sites": [f"Site {number}: at most {MAX_SITE_ACCELERATORS} accelerators per site."]})
         site_id = str(site.get("site_id") or "").strip()
         model = str(site.get("accelerator_model") or "").strip()
         if not site_id or not model:
@@ -454,6 +468,10 @@ def _clean_sites(sites) -> tuple[list[dict], int]:
             {"site_id": site_id, "country": site["country"], "accelerator_model": model, "accelerator_count": count}
         )
         total += count
+    if total > MAX_TOTAL_ACCELERATORS:
+        raise ValidationError(
+            {"sites": [f"At most {MAX_TOTAL_ACCELERATORS} accelerators in all; these sites add up to {total}."]}
+        )
     return cleaned, total
 
 

@@ -1,6 +1,7 @@
 """Provider API: authentication by provider key, scoping to the provider's own products,
 idempotency per product and period, corrections with revisions, per-item field errors."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -93,6 +94,44 @@ def test_mixed_batch_stores_the_good_items_and_refuses_the_rest_one_by_one(liste
     assert [r["status"] for r in results] == [201, 400, 404, 403, 400]
     assert set(results[1]["errors"]) == {"period_start", "availability_pct", "delivered_gpu_hours"}
     assert DeliveryReport.objects.count() == 1
+
+
+def _refused_beside_a_good_report(product, provider_key, **bad_fields):
+    """Post a good report and a bad one; the bad one must be refused alone, the good one stored."""
+    good = hourly(product.symbol, WINDOW_START, 1)
+    bad = hourly(product.symbol, WINDOW_START + timedelta(hours=1), 1)
+    bad[0].update(bad_fields)
+    response = post(client_with(provider_key[1]), good + bad)
+    assert response.status_code == 207, response.content
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 400]
+    assert DeliveryReport.objects.count() == 1
+    return results[1]["errors"]
+
+
+@pytest.mark.parametrize("granularity", [["hour"], {"hour": 1}])
+def test_a_granularity_that_is_not_a_string_is_refused_with_its_own_field_error(
+    listed_product, provider_key, granularity
+):
+    errors = _refused_beside_a_good_report(listed_product, provider_key, granularity=granularity)
+    assert errors == {"granularity": ['Use "hour" or "day".']}
+
+
+@pytest.mark.parametrize(
+    "period_start",
+    ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00+00:00", "1999-12-31T23:00:00+00:00", "2101-01-01T00:00:00Z"],
+)
+def test_a_period_start_outside_the_years_2000_to_2100_is_refused_with_its_own_field_error(
+    listed_product, provider_key, period_start
+):
+    errors = _refused_beside_a_good_report(listed_product, provider_key, period_start=period_start)
+    assert errors == {"period_start": ["Give a date between the years 2000 and 2100."]}
+
+
+@pytest.mark.parametrize("value", ["1e100", 10**30, "-1e40"])
+def test_a_number_too_large_to_round_is_refused_with_its_own_field_error(listed_product, provider_key, value):
+    errors = _refused_beside_a_good_report(listed_product, provider_key, scheduled_gpu_hours=value)
+    assert errors == {"scheduled_gpu_hours": ["Must be between 0 and 10000000000."]}
 
 
 def test_resending_a_batch_changes_nothing(listed_product, provider_key):
@@ -192,3 +231,28 @@ def test_a_provider_files_a_capacity_attestation_with_hashed_evidence(listed_pro
     foreign = make_listed_product(provider_lei=OTHER_LEI)
     body["product"] = foreign.symbol
     assert client_with(provider_key[1]).post("/api/v1/capacity-attestations", body, format="json").status_code == 404
+
+
+def test_an_attestation_whose_total_overflows_the_count_column_is_refused(listed_product, provider_key):
+    import base64
+
+    from delivery.models import CapacityAttestation
+
+    sites = [
+        {"site_id": f"s{n}", "country": "US", "accelerator_model": "H100", "accelerator_count": 10_000_000}
+        for n in range(215)
+    ]
+    body = {
+        "product": listed_product.symbol,
+        "attested_on": "2026-01-15",
+        "attesting_party": "Audit LLP",
+        "attesting_role": "auditor",
+        "sites": sites,
+        "evidence": [{"filename": "walk.txt", "content_base64": base64.b64encode(b"walk").decode()}],
+    }
+    response = client_with(provider_key[1]).post("/api/v1/capacity-attestations", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "sites": ["At most 2147483647 accelerators in all; these sites add up to 2150000000."]
+    }
+    assert not CapacityAttestation.objects.exists()

@@ -113,3 +113,71 @@ def test_more_than_the_evidence_limit_is_refused_in_the_service(officer, listed_
         )
     assert refused.value.message_dict == {"evidence": ["At most 10 MB of evidence in all."]}
     assert not CapacityAttestation.objects.exists()
+
+
+@pytest.mark.parametrize("count", ["²", "٣", "1_000", "+5", "000"])
+def test_a_count_that_is_not_ascii_digits_is_named_by_line(client, officer, listed_product, count):
+    client.force_login(officer)
+    response = client.post(url(listed_product), form(sites=f"DE, fra-1, H100, 512\nDE, fra-2, H100, {count}\n"))
+    assert response.status_code == 200
+    assert "Line 2: the accelerator count must be a whole number above 0." in response.content.decode()
+    assert not CapacityAttestation.objects.exists()
+
+
+@pytest.mark.parametrize("count", ["10000001", "3000000000", "9" * 5000])
+def test_a_count_above_the_per_site_cap_is_named_by_line(client, officer, listed_product, count):
+    client.force_login(officer)
+    response = client.post(url(listed_product), form(sites=f"DE, fra-1, H100, {count}\n"))
+    assert response.status_code == 200
+    assert "Line 1: at most 10000000 accelerators per site." in response.content.decode()
+    assert not CapacityAttestation.objects.exists()
+
+
+def test_a_total_beyond_the_count_column_is_refused_in_the_service(officer, listed_product):
+    from django.core.exceptions import ValidationError
+
+    from delivery import services
+
+    site = {"country": "DE", "accelerator_model": "H100", "accelerator_count": 10_000_000}
+    with pytest.raises(ValidationError) as refused:
+        services.attestation_record(
+            actor=officer,
+            product=listed_product,
+            attested_on=timezone.localdate(),
+            attesting_party="Weiss & Partner Audit GmbH",
+            attesting_role="auditor",
+            sites=[{**site, "site_id": f"fra-{n}"} for n in range(215)],
+            evidence=[("a.pdf", b"x")],
+        )
+    assert refused.value.message_dict == {
+        "sites": ["At most 2147483647 accelerators in all; these sites add up to 2150000000."]
+    }
+    assert not CapacityAttestation.objects.exists()
+
+
+def test_a_site_count_above_the_per_site_cap_is_refused_in_the_service(officer, listed_product):
+    from django.core.exceptions import ValidationError
+
+    from delivery import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.attestation_record(
+            actor=officer,
+            product=listed_product,
+            attested_on=timezone.localdate(),
+            attesting_party="Weiss & Partner Audit GmbH",
+            attesting_role="auditor",
+            sites=[{"country": "DE", "site_id": "fra-1", "accelerator_model": "H100", "accelerator_count": 3 * 10**9}],
+            evidence=[("a.pdf", b"x")],
+        )
+    assert refused.value.message_dict == {"sites": ["Site 1: at most 10000000 accelerators per site."]}
+    assert not CapacityAttestation.objects.exists()
+
+
+def test_a_total_beyond_the_count_column_comes_back_as_a_form_error(client, officer, listed_product):
+    client.force_login(officer)
+    sites = "".join(f"DE, fra-{n}, H100, 10000000\n" for n in range(215))
+    response = client.post(url(listed_product), form(sites=sites))
+    assert response.status_code == 200
+    assert "At most 2147483647 accelerators in all; these sites add up to 2150000000." in response.content.decode()
+    assert not CapacityAttestation.objects.exists()

@@ -51,3 +51,21 @@ def test_another_issuers_user_cannot_upload(client, listed_product):
     client.force_login(UserFactory(role="issuer", issuer=IssuerFactory()))
     response = upload(client, listed_product, HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\n")
     assert response.status_code == 404 and not DeliveryReport.objects.exists()
+
+
+def test_a_period_start_outside_the_years_2000_to_2100_is_reported_by_line(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\nhour,9999-12-31T23:00:00Z,100,99,99.9,97\n"
+    response = upload(client, listed_product, text)
+    assert response.status_code == 200
+    assert "Line 3: period_start: Give a date between the years 2000 and 2100." in response.content.decode()
+    assert not DeliveryReport.objects.exists()
+
+
+def test_a_field_beyond_the_csv_readers_limit_is_a_file_error(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\n" + 'hour,"' + "x" * 200_000 + '",100,99,99.9,97\n'
+    response = upload(client, listed_product, text)
+    assert response.status_code == 200
+    assert "File: Line 3 is not readable CSV (field larger than field limit" in response.content.decode()
+    assert not DeliveryReport.objects.exists()
