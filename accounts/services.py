@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from compliance.audit.services import audit_record
+from config.errors import NotPermitted
 
 
 @transaction.atomic
@@ -35,5 +36,67 @@ def user_create(*, actor, username: str, role: str, password: str, issuer=None, 
         action="user.create",
         obj=user,
         after={"username": username, "role": role, "issuer": issuer.lei if issuer else None},
+    )
+    return user
+
+
+def _admin_change(actor, user: User, rationale: str) -> str:
+    if getattr(actor, "role", None) != Role.ADMIN:
+        raise NotPermitted("Only an administrator may change a user's access.")
+    if actor.pk == user.pk:
+        raise NotPermitted("Administrators cannot change their own access; another administrator must.")
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise ValidationError({"rationale": ["Say why: the change is recorded in the audit trail."]})
+    return rationale
+
+
+@transaction.atomic
+def user_role_set(*, actor, user: User, role: str, rationale: str) -> User:
+    """Give a user another role. Officers' roles decide four-eyes approvals, so every change is
+    an audit event with its rationale, and an issuer user's tie to its issuer stays consistent."""
+    rationale = _admin_change(actor, user, rationale)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if role not in Role.values:
+        raise ValidationError({"role": [f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."]})
+    if role == user.role:
+        raise ValidationError({"role": [f"{user.username} is already {user.get_role_display().lower()}."]})
+    issuers = list(user.issuers.values_list("legal_name", flat=True))
+    if role == Role.ISSUER and not issuers:
+        raise ValidationError({"role": ["An issuer user acts for an issuer: create one with create_user --issuer."]})
+    if role != Role.ISSUER and issuers:
+        raise ValidationError({"role": [f"{user.username} acts for {', '.join(issuers)}; staff act for no issuer."]})
+    before = user.role
+    user.role = role
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    audit_record(
+        actor=actor,
+        action="user.role_set",
+        obj=user,
+        before={"role": before},
+        after={"role": role},
+        rationale=rationale,
+    )
+    return user
+
+
+@transaction.atomic
+def user_active_set(*, actor, user: User, active: bool, rationale: str) -> User:
+    """Deactivate a leaver (their records keep their name) or reactivate them, on the record."""
+    rationale = _admin_change(actor, user, rationale)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        state = "active" if active else "inactive"
+        raise ValidationError({"is_active": [f"{user.username} is already {state}."]})
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="user.reactivate" if active else "user.deactivate",
+        obj=user,
+        before={"is_active": not active},
+        after={"is_active": active},
+        rationale=rationale,
     )
     return user
