@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.models import Role
 from config.errors import DomainError
 from dashboard import selectors
+from dashboard.forms import ApiKeyChangeForm, ApiKeyCreateForm
 from products.models import Venue
 
 
@@ -61,26 +62,28 @@ def api_keys(request):
     shown_key = None
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action == "create":
+            form = ApiKeyCreateForm(request.POST, api_key_model=api_key_model)
+        elif action in ("rotate", "revoke"):
+            form = ApiKeyChangeForm(request.POST, api_key_model=api_key_model)
+        else:
+            raise Http404
+        if not form.is_valid():
+            messages.error(request, form.error_text())
+            return redirect("dashboard:api_keys")
         try:
             if action == "create":
-                venue = get_object_or_404(Venue, pk=request.POST.get("venue") or 0)
                 api_key, shown_key = services.api_key_create(
-                    actor=request.user, venue=venue, name=request.POST.get("name", "")
+                    actor=request.user, venue=form.cleaned_data["venue"], name=form.cleaned_data["name"]
                 )
-            elif action in ("rotate", "revoke"):
-                api_key = get_object_or_404(api_key_model, pk=request.POST.get("key") or 0)
-                rationale = request.POST.get("rationale", "").strip()
-                if not rationale:
-                    raise ValidationError("A reason is required to rotate or revoke a key.")
-                if action == "rotate":
-                    api_key, shown_key = services.api_key_rotate(
-                        actor=request.user, api_key=api_key, rationale=rationale
-                    )
-                else:
-                    services.api_key_revoke(actor=request.user, api_key=api_key, rationale=rationale)
-                    messages.success(request, f"Key {api_key.prefix}… revoked; it stops working now.")
+            elif action == "rotate":
+                api_key, shown_key = services.api_key_rotate(
+                    actor=request.user, api_key=form.cleaned_data["key"], rationale=form.cleaned_data["rationale"]
+                )
             else:
-                raise Http404
+                api_key = form.cleaned_data["key"]
+                services.api_key_revoke(actor=request.user, api_key=api_key, rationale=form.cleaned_data["rationale"])
+                messages.success(request, f"Key {api_key.prefix}… revoked; it stops working now.")
         except DomainError as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:

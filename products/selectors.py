@@ -181,7 +181,8 @@ def applications_filtered(
     if q:
         match = Q(product__symbol__icontains=q) | Q(product__name__icontains=q) | Q(issuer__legal_name__icontains=q)
         number = q.lstrip("#")
-        if number.isdigit():
+        # ASCII digits only: str.isdigit() is also true of "²", which int() refuses.
+        if number.isascii() and number.isdecimal():
             match |= Q(pk=int(number))
         applications = applications.filter(match)
     if state:

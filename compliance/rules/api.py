@@ -188,7 +188,8 @@ class RuleRunViewSet(viewsets.ReadOnlyModelViewSet):
             )
         application = self.request.query_params.get("application")
         if application is not None:
-            if not application.isdigit() or len(application) > 18:
+            # ASCII digits only: str.isdigit() is also true of "²", which int() refuses.
+            if not (application.isascii() and application.isdecimal()) or len(application) > 18:
                 raise ValidationError({"application": ["Give an application id (a positive integer)."]})
             qs = qs.filter(application_id=int(application))
         return qs
