@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -43,7 +43,7 @@ def event_list(request):
             start = datetime.combine(day, time.min, tzinfo=UTC)
             if key == "since":
                 events = events.filter(created_at__gte=start)
-            else:
+            elif day < date.max:  # the day after the last a date can name would overflow; no bound then
                 events = events.filter(created_at__lt=start + timedelta(days=1))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
