@@ -17,3 +17,17 @@ def require_non_blank_strings(result, generator, request, public):
                     if "enum" not in schema and "format" not in schema:
                         schema["pattern"] = NON_BLANK
     return result
+
+
+def document_malformed_requests(result, generator, request, public):
+    """Any request may be refused as malformed before a view sees it (a NUL character in the URL,
+    see config/middleware.py), so every operation documents the 400 error body, not only those
+    whose input a serializer validates."""
+    malformed = {
+        "description": "Malformed request (for example a NUL character in the URL).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).setdefault("400", malformed)
+    return result

@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema_hooks.require_non_blank_strings",
+        "config.schema_hooks.document_malformed_requests",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStateEnum": "products.models.ApplicationState.choices",

@@ -63,5 +63,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+handler400 = "config.error_views.bad_request"
 handler404 = "config.error_views.not_found"
 handler500 = "config.error_views.internal_error"

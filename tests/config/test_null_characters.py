@@ -79,3 +79,14 @@ def test_the_api_answer_matches_the_documented_400_body(officer, url):
     documented = schema["paths"]["/api/v1/rule-runs/"]["get"]["responses"]["400"]["content"]["application/json"]
     body = client.get(url).json()
     jsonschema.validate(body, {**documented["schema"], "components": schema["components"]})
+
+
+def test_every_api_operation_documents_the_400_a_malformed_url_gets(officer):
+    schema = logged_in(officer).get("/api/schema/", {"format": "json"}).json()
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "400" not in operation["responses"]
+    ]
+    assert undocumented == []
