@@ -1,9 +1,12 @@
+from importlib import import_module
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+from knox.models import AuthToken
 
 from accounts import services
 from accounts.models import Role, User
@@ -134,3 +137,42 @@ class AttestUserAdmin(UserAdmin):
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
+
+
+# knox registers its own admin on import; import it first so it can be replaced whatever the
+# order of INSTALLED_APPS.
+import_module("knox.admin")
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `manage.py create_api_token` (shown once, in a terminal). Here admins
+    see who holds one and revoke it, on the audit trail; knox's own admin minted tokens for any
+    user and deleted them without a trace."""
+
+    list_display = ("token_key", "user", "created", "expiry")
+    search_fields = ("token_key", "user__username")
+    readonly_fields = ("token_key", "user", "created", "expiry")
+    fields = readonly_fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_access_permission(self, request):
+        return getattr(request.user, "role", None) == Role.ADMIN
+
+    @admin.action(description="Revoke the selected tokens", permissions=["access"])
+    def revoke(self, request, queryset):
+        revoked = []
+        for token in queryset.select_related("user"):
+            services.user_api_token_revoke(actor=request.user, token=token, rationale="Revoked in admin")
+            revoked.append(f"{token.token_key}… ({token.user.username})")
+        self.message_user(request, f"Revoked: {', '.join(revoked)}.", messages.SUCCESS)

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from knox.models import AuthToken
+from knox.settings import knox_settings
 
 from accounts.models import Role, User
 from compliance.audit.services import audit_record
@@ -100,3 +104,28 @@ def user_active_set(*, actor, user: User, active: bool, rationale: str) -> User:
         rationale=rationale,
     )
     return user
+
+
+@transaction.atomic
+def user_api_token_create(*, actor, user: User, days: int | None = None) -> tuple[AuthToken, str]:
+    """A personal API token for ``user``: only its digest is stored, the token is returned once."""
+    if not user.is_active:
+        raise ValidationError({"user": [f"{user.username} is inactive."]})
+    if days is not None and not 1 <= days <= 366:
+        raise ValidationError({"days": ["A token lives 1 to 366 days."]})
+    instance, token = AuthToken.objects.create(user, expiry=timedelta(days=days) if days else knox_settings.TOKEN_TTL)
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        obj=user,
+        after={"token_key": instance.token_key, "expiry": instance.expiry.isoformat() if instance.expiry else None},
+    )
+    return instance, token
+
+
+@transaction.atomic
+def user_api_token_revoke(*, actor, token: AuthToken, rationale: str = "") -> None:
+    """Revoke one token (its digest is deleted, so it authenticates no more)."""
+    user, key = token.user, token.token_key
+    AuthToken.objects.filter(digest=token.digest).delete()
+    audit_record(actor=actor, action="api_token.revoke", obj=user, before={"token_key": key}, rationale=rationale)

@@ -6,7 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from compliance.audit.models import AuditEvent
@@ -58,8 +58,8 @@ def test_a_wrong_or_revoked_key_is_refused(listed_product, provider_key):
 
 
 def test_an_officer_token_cannot_submit_reports(listed_product, officer):
-    token = Token.objects.create(user=officer)
-    response = post(client_with(token=token.key), hourly(listed_product.symbol, WINDOW_START, 1))
+    _, token = AuthToken.objects.create(officer)
+    response = post(client_with(token=token), hourly(listed_product.symbol, WINDOW_START, 1))
     assert response.status_code == 403
 
 
@@ -192,8 +192,8 @@ def test_a_malformed_envelope_is_refused(listed_product, provider_key):
 
 def test_staff_read_reports_with_a_token_and_providers_cannot(listed_product, provider_key, officer):
     post(client_with(provider_key[1]), hourly(listed_product.symbol, WINDOW_START, 2))
-    token = Token.objects.create(user=officer)
-    response = client_with(token=token.key).get(URL, {"product": listed_product.symbol})
+    _, token = AuthToken.objects.create(officer)
+    response = client_with(token=token).get(URL, {"product": listed_product.symbol})
     assert response.status_code == 200 and response.json()["count"] == 2
     assert client_with(provider_key[1]).get(URL).status_code == 403
 

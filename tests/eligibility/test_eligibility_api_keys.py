@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from compliance.audit.models import AuditEvent
@@ -64,9 +64,9 @@ def test_revoked_key_is_refused():
 
 
 def test_a_user_token_is_not_a_screening_credential():
-    token = Token.objects.create(user=UserFactory(role="officer"))
+    _, token = AuthToken.objects.create(UserFactory(role="officer"))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.post("/api/v1/screenings", order(), format="json").status_code == 401
     client.force_authenticate(UserFactory(role="officer"))
     assert client.post("/api/v1/screenings", order(), format="json").status_code == 403

@@ -172,12 +172,25 @@ def test_session_auth_api_write_requires_csrf(issuer_user, issuer):
 
 
 def test_token_auth_works(issuer_user):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=issuer_user)
+    _, token = AuthToken.objects.create(issuer_user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/products/").status_code == 200
+
+
+def test_a_revoked_token_is_refused(issuer_user):
+    from knox.models import AuthToken
+
+    from accounts.services import user_api_token_revoke
+
+    instance, token = AuthToken.objects.create(issuer_user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    user_api_token_revoke(actor="system:test", token=instance)
+    refused = client.get("/api/v1/products/")
+    assert refused.status_code == 403 and refused.json()["detail"] == "Invalid token."
 
 
 def test_nul_byte_in_the_issuer_lei_is_a_400_not_a_500(issuer_user, issuer):
