@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from compliance.kyc import risk
 from compliance.kyc.risk import expiry_for
-from tests.kyc.kyc_support import checked_case, logged_in, person
+from tests.kyc.kyc_support import checked_case, entry, import_entries, logged_in, person
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,17 @@ def test_the_case_page_names_each_risk_factor(officer):
 def test_every_factor_the_rating_documents_has_a_label():
     documented = set(re.findall(r"^- ``(\w+)``", risk.__doc__, flags=re.M))
     assert documented and documented == set(risk.FACTOR_LABELS)
+
+
+def test_approval_is_offered_disabled_while_something_blocks_it(officer):
+    import_entries([entry("QDi.1", "Ivan Petrovich Sidorov")])
+    case = checked_case(person("Ivan Petrovich Sidorov", country="RU"), officer)  # screening raises a hit
+    page = logged_in(officer).get(f"/kyc/cases/{case.pk}/").content.decode()
+    assert "Approval blocked: Ivan Petrovich Sidorov has a sanctions hit awaiting review" in page
+    assert 'class="primary" disabled aria-describedby="approval-blockers">Approve</button>' in page
+
+
+def test_approval_is_offered_when_nothing_blocks_it(officer):
+    case = checked_case(person("Sophie Martin"), officer)
+    page = logged_in(officer).get(f"/kyc/cases/{case.pk}/").content.decode()
+    assert '<button type="submit" class="primary">Approve</button>' in page
