@@ -231,3 +231,7 @@ def drafts_visible_to(user) -> QuerySet[ProductDraft]:
 def open_drafts_of(user) -> QuerySet[ProductDraft]:
     """Filings not yet complete enough to be a product: what "continue where you left off" lists."""
     return drafts_visible_to(user).filter(product__isnull=True)
+
+
+def listed_applications_of_issuer(issuer_id: int) -> list[ProductApplication]:
+    return list(ProductApplication.objects.filter(issuer_id=issuer_id, state=ApplicationState.LISTED))

@@ -426,6 +426,7 @@ def application_list(*, application, actor, rationale: str) -> ProductApplicatio
     app = _lock(application)
     _authorize(TRANSITIONS["list"], app, actor)
     _check_state(app, "list")
+    _refuse_if_gated(app, "list")
     venues = list(Venue.objects.filter(mic__in=app.product.requested_venues, active=True))
     if not venues:
         raise IllegalTransition(
@@ -498,7 +499,16 @@ def application_suspend_automatically(*, application, reason: str, source: str) 
 
 @transaction.atomic
 def application_reinstate(*, application, actor, rationale: str) -> ProductApplication:
+    _refuse_if_gated(_lock(application), "reinstate")
     return _take("reinstate", application=application, actor=actor, rationale=rationale, listings=ListingStatus.ACTIVE)
+
+
+def _refuse_if_gated(app: ProductApplication, action: str) -> None:
+    """The approval gates hold until trading, not only at approval: an issuer confirmed as a
+    sanctions match, or a KYB approval that lapsed, after approval must not go (back) live."""
+    blockers = approval_blockers(app)
+    if blockers:
+        raise IllegalTransition(f"Cannot {action} now: " + "; ".join(blockers), code=f"{action}_blocked")
 
 
 @transaction.atomic

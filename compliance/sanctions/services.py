@@ -23,6 +23,8 @@ from compliance.sanctions.models import (
 )
 from compliance.sanctions.selectors import screening_index, screening_threshold
 from config.errors import IllegalTransition, NotPermitted
+from products.selectors import listed_applications_of_issuer
+from products.services import application_suspend_automatically
 
 BULK_BATCH = 2000
 
@@ -372,5 +374,17 @@ def hit_clear(*, hit: ScreeningHit, actor, rationale: str) -> ScreeningHit:
 
 @transaction.atomic
 def hit_confirm(*, hit: ScreeningHit, actor, rationale: str) -> ScreeningHit:
-    """A true match: the party is blocked (sanctions state ``confirmed``)."""
-    return _decide(hit, actor=actor, rationale=rationale, state=HitState.CONFIRMED, action="hit.confirm")
+    """A true match: the party is blocked (sanctions state ``confirmed``).
+
+    When the party is an issuer's KYB party, the issuer's listed products are suspended at once
+    (system:sanctions): the approval gates also refuse listing and reinstating them from now on.
+    """
+    hit = _decide(hit, actor=actor, rationale=rationale, state=HitState.CONFIRMED, action="hit.confirm")
+    if hit.party.issuer_id is not None:
+        for application in listed_applications_of_issuer(hit.party.issuer_id):
+            application_suspend_automatically(
+                application=application,
+                reason=f"The issuer is a confirmed sanctions match (hit #{hit.pk}).",
+                source="sanctions",
+            )
+    return hit

@@ -242,6 +242,36 @@ def test_a_registered_gate_blocks_approval_with_its_reason(in_review, officer):
         unregister_approval_gate(gate)
 
 
+@pytest.fixture
+def gated():
+    """A gate that starts blocking after approval (an issuer designated since, say)."""
+    from products.gates import register_approval_gate, unregister_approval_gate
+
+    def gate(application):
+        return ["the issuer has an open or confirmed sanctions hit"]
+
+    yield lambda: register_approval_gate(gate)
+    unregister_approval_gate(gate)
+
+
+def test_listing_is_refused_while_a_gate_blocks(approved, officer, gated):
+    VenueFactory()
+    gated()
+    with pytest.raises(IllegalTransition, match="Cannot list now: the issuer has an open or confirmed") as caught:
+        services.application_list(application=approved, actor=officer, rationale="go live")
+    assert caught.value.code == "list_blocked"
+    assert not Listing.objects.filter(product=approved.product).exists()
+
+
+def test_reinstating_is_refused_while_a_gate_blocks(listed, officer, gated):
+    services.application_suspend(application=listed, actor=officer, rationale="Delivery breach.")
+    gated()
+    with pytest.raises(IllegalTransition, match="Cannot reinstate now") as caught:
+        services.application_reinstate(application=listed, actor=officer, rationale="Breach cured.")
+    assert caught.value.code == "reinstate_blocked"
+    assert set(Listing.objects.filter(product=listed.product).values_list("status", flat=True)) == {"suspended"}
+
+
 # --- re-queueing the checks of an application stuck in `submitted` ------------------------------
 
 
