@@ -410,6 +410,27 @@ def application_approve(*, application, actor, rationale: str) -> ProductApplica
 
 
 @transaction.atomic
+def application_approvals_withdraw(*, application, actor, reason: str) -> list[str]:
+    """Withdraw the approvals given to the current version, e.g. when its rule checks are re-run:
+    four-eyes needs two officers who saw the same findings. The audit event keeps who approved."""
+    app = _lock(application)
+    approvals = list(app.approvals.filter(version_number=app.version).select_related("officer"))
+    if not approvals:
+        return []
+    withdrawn = [a.officer.get_username() for a in approvals]
+    app.approvals.filter(pk__in=[a.pk for a in approvals]).delete()
+    audit_record(
+        actor=actor,
+        action="application.approvals_withdraw",
+        obj=app,
+        before={"version": app.version, "approvers": withdrawn},
+        after={"version": app.version, "approvers": []},
+        rationale=reason,
+    )
+    return withdrawn
+
+
+@transaction.atomic
 def application_reject(*, application, actor, rationale: str) -> ProductApplication:
     return _take("reject", application=application, actor=actor, rationale=rationale)
 

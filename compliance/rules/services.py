@@ -249,6 +249,12 @@ def _rerun_in_review(jurisdictions: set[str]) -> list[int]:
         if selectors.latest_run(application).status == RunStatus.RUNNING:
             continue  # a run in flight will use the packs in force when it evaluates
         run = _run_create(application, reason=RunReason.PACK_UPDATE, actor=SYSTEM)
+        # An approval given on the findings this run replaces no longer counts for four-eyes.
+        product_services.application_approvals_withdraw(
+            application=application,
+            actor=SYSTEM,
+            reason=f"Rule checks re-run (run #{run.pk}) under a new pack version.",
+        )
         run_ids.append(run.pk)
         _enqueue(run)
     return run_ids

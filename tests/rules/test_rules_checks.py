@@ -215,3 +215,23 @@ def test_the_demo_seed_gives_reviewed_applications_rule_runs():
     assert RuleRun.objects.count() == count
     for run in runs.filter(application__state__in=["approved", "listed"]):
         assert not selectors.blocking_findings(run)
+
+
+def test_a_rerun_withdraws_the_approvals_given_on_the_findings_it_replaces(
+    packs, eager, tmp_path, officer, second_officer, django_capture_on_commit_callbacks
+):
+    app = checked(submitted_application(jurisdictions=["US"]))
+    product_services.application_approve(application=app, actor=officer, rationale="Looks fine.")
+    today = timezone.now().date().isoformat()
+    old = write_pack(
+        tmp_path, "us-2026.1.yaml", us_pack_variant(version="2026.1", effective_from="2026-01-01", effective_to=today)
+    )
+    new = write_pack(tmp_path, "us-2026.2.yaml", us_pack_variant(version="2026.2", effective_from=today))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_rule_packs", str(old), str(new))
+    assert not app.approvals.exists()
+    event = AuditEvent.objects.get(action="application.approvals_withdraw", object_id=str(app.pk))
+    assert event.before["approvers"] == [officer.username]
+    # The second officer's approval is now the first of two again.
+    app = product_services.application_approve(application=app, actor=second_officer, rationale="Fine.")
+    assert app.state == "in_review"
