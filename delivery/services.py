@@ -694,7 +694,9 @@ def product_evaluate(*, product_id: int, now: datetime | None = None) -> Evaluat
     reports = reports_for(product_id)
     days, months, rolling = sla.evaluate_with_rolling(reports, terms)
     latest = CapacityAttestation.objects.filter(product=product).order_by("-attested_on", "-id").first()
-    dates = [d for d in (latest.attested_on if latest else None, product.last_attestation_date) if d]
+    # A date in the future attests nothing yet; counting it would silence the age check.
+    candidates = (latest.attested_on if latest else None, product.last_attestation_date)
+    dates = [d for d in candidates if d and d <= now.date()]
     check = sla.attestation_check(
         as_of=now,
         last_attested_on=max(dates) if dates else None,

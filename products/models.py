@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from products.validators import (
     validate_country,
@@ -169,6 +170,8 @@ class ComputeProduct(models.Model):
             )
         if self.position_limit and self.minimum_order and self.position_limit < self.minimum_order:
             add("position_limit", "The position limit cannot be below the minimum order.")
+        if self.last_attestation_date and self.last_attestation_date > timezone.localdate():
+            add("last_attestation_date", "An attestation cannot be dated in the future.")
 
         if self.settlement_type == SettlementType.CASH:
             for field, label in (

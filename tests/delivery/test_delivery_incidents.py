@@ -1,7 +1,7 @@
 """Evaluation opens, updates and clears incidents (one open per product and kind), officers
 work them, and a critical breach suspends the listing when the product's policy says so."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,7 +11,7 @@ from compliance.audit.models import AuditEvent
 from config.errors import NotPermitted
 from delivery import services
 from delivery.models import Incident, IncidentStatus, Notification, SlaPeriod
-from products.models import ApplicationState, ListingStatus
+from products.models import ApplicationState, ComputeProduct, ListingStatus
 from tests.delivery.delivery_helpers import WINDOW_START, hourly
 
 SYSTEM = "system:test"
@@ -146,6 +146,13 @@ def test_an_overdue_attestation_opens_an_incident(listed_product):
     evaluate(listed_product)
     incident = Incident.objects.get(kind="attestation_overdue")
     assert incident.severity == "major" and incident.threshold == 90  # 10 days over the 90 allowed
+
+
+def test_a_future_attestation_date_on_file_does_not_silence_the_age_check(listed_product):
+    # Terms saved before future dates were refused may still hold one: it attests nothing yet.
+    ComputeProduct.objects.filter(pk=listed_product.pk).update(last_attestation_date=date(2099, 1, 1))
+    evaluate(listed_product)
+    assert Incident.objects.filter(kind="attestation_overdue").exists()
 
 
 def test_attested_capacity_below_open_positions_opens_an_incident(listed_product):

@@ -32,6 +32,16 @@ def test_window_must_end_after_it_starts(issuer_user, issuer):
     assert "The delivery window must end after it starts." in errors["delivery_end"]
 
 
+def test_a_capacity_attestation_cannot_be_dated_in_the_future(issuer_user, issuer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    errors = errors_for(issuer_user, issuer, last_attestation_date=tomorrow)
+    assert errors["last_attestation_date"] == ["An attestation cannot be dated in the future."]
+
+
 @pytest.mark.parametrize("field", ["sla_availability_pct", "sla_performance_floor_pct", "remedy_credit_pct"])
 def test_percentages_above_100_are_rejected(issuer_user, issuer, field):
     assert field in errors_for(issuer_user, issuer, **{field: Decimal("100.5")})
