@@ -318,17 +318,23 @@ def position_set(*, actor, investor: Investor, product, contracts: int) -> Posit
 def kyc_summary(party: Party) -> tuple[str, date | None]:
     """The party's KYC status and expiry from its cases.
 
-    The latest case's state, except that a renewal in progress does not void an earlier
-    approval that is still valid: the party stays approved until that approval expires.
+    The latest case's state, except that a renewal in progress keeps the approval of the case
+    directly before it while that approval is unexpired. Only that predecessor counts: if it was
+    rejected (or has expired), opening a new case does not revive an older approval; the party
+    is not approved until the new case is.
     """
-    cases = list(party.cases.order_by("-opened_at", "-id")[:10])
+    cases = list(party.cases.order_by("-opened_at", "-id")[:2])
     if not cases:
         return KycStatus.NONE, None
     latest = cases[0]
-    if latest.state in IN_PROGRESS:
-        valid = next((c for c in cases[1:] if c.state == CaseState.APPROVED), None)
-        if valid is not None:
-            return KycStatus.APPROVED, valid.expires_on
+    if latest.state in IN_PROGRESS and len(cases) > 1:
+        previous = cases[1]
+        if (
+            previous.state == CaseState.APPROVED
+            and previous.expires_on is not None
+            and previous.expires_on >= timezone.localdate()  # valid through its expiry date
+        ):
+            return KycStatus.APPROVED, previous.expires_on
     expires = latest.expires_on if latest.state in (CaseState.APPROVED, CaseState.EXPIRED) else None
     return latest.state, expires
 
