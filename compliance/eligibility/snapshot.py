@@ -8,8 +8,10 @@ A handful of ``values_list`` queries, whatever the number of investors or produc
 5-6. the latest completed rule run of each application's current version and its per-jurisdiction
 results (the set-based form of ``compliance.rules.selectors.distribution_constraints_for``);
 7. current disclosures and 8. acknowledgements of them (``compliance.disclosures.selectors``);
-9. investors joined to their party (KYC status and expiry, sanctions state);
-10. appropriateness assessments; 11. non-zero positions.
+9. investors joined to their party (KYC status and expiry, sanctions state); 10. the sanctions
+states of the entities' owners and directors that are not clear
+(``compliance.kyc.selectors.related_sanctions_states``); 11. appropriateness assessments;
+12. non-zero positions.
 
 Mapping choices (see README.md in this folder):
 
@@ -19,6 +21,9 @@ Mapping choices (see README.md in this folder):
 * a delisted listing is absent (``NOT_LISTED_ON_VENUE``); a listing on an inactive venue too;
 * a disclosure id is ``"<product id>/<jurisdiction>/v<version>"`` of the current published
   version; an acknowledgement of a published document acknowledges that id;
+* an investor's sanctions state is the worst of its party's own and its party's beneficial
+  owners' and directors' (confirmed, then open_hit, then clear): an entity whose owner is a
+  confirmed match is ``SANCTIONS_CONFIRMED`` itself;
 * KYC stays valid through ``kyc_expires_on`` (the KYC app expires cases whose date is before
   today), so the approval lapses at 00:00 UTC the day after;
 * appropriateness: the newest assessment decides; one for the product itself prevails over a
@@ -50,7 +55,8 @@ from compliance.eligibility.engine import (
     gc_paused,
 )
 from compliance.eligibility.versioning import read_version_from_db
-from compliance.kyc.models import AppropriatenessAssessment, Investor, Position
+from compliance.kyc.models import AppropriatenessAssessment, Investor, Position, SanctionsState
+from compliance.kyc.selectors import related_sanctions_states, worst_sanctions_state
 from compliance.rules.models import JurisdictionResult, RuleRun, RunStatus
 from products.models import ComputeProduct, Listing, ListingStatus, ProductApplication
 
@@ -200,8 +206,11 @@ def _read_inputs() -> SnapshotInputs:
             "party__kyc_status",
             "party__kyc_expires_on",
             "party__sanctions_state",
+            "party_id",
         )
     )
+    # Owners and directors: only the few that are not clear are read.
+    related_sanctions = related_sanctions_states()
 
     # Newest assessment per (investor, product or None); product-specific results prevail.
     assessments: dict[tuple[int, int | None], bool] = {}
@@ -238,7 +247,11 @@ def _read_inputs() -> SnapshotInputs:
     limits: dict[object, float | None] = {None: None}
     nothing: frozenset[str] = frozenset()
     investor_specs: list[InvestorSpec] = []
-    for iid, reference, category, residence, limit, kyc_status, expires_on, sanctions in investors:
+    clear = SanctionsState.CLEAR
+    for iid, reference, category, residence, limit, kyc_status, expires_on, sanctions, party_id in investors:
+        related = related_sanctions.get(party_id, clear)
+        if related != clear:
+            sanctions = worst_sanctions_state(sanctions, related)
         expires_at = expiries.get(expires_on)
         if expires_at is None and expires_on not in expiries:
             expires_at = expiries[expires_on] = kyc_expiry(expires_on)

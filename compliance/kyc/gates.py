@@ -1,9 +1,16 @@
-"""The KYB approval gate: an issuer's product is approved only for a vetted, unsanctioned issuer."""
+"""The KYB approval gate: an issuer's product is approved only for a vetted, unsanctioned issuer.
+
+Unsanctioned means the issuer's KYB party and its beneficial owners and directors: an open hit
+or a confirmed match on any of them blocks, as it blocks the approval of the KYB case itself.
+The reasons name no one: the party under review must not learn who was hit (the KYB party's
+page shows officers which owner or director it is).
+"""
 
 from django.conf import settings
 from django.utils import timezone
 
 from compliance.kyc.models import KycStatus, Party, SanctionsState
+from compliance.kyc.selectors import related_sanctions_state
 
 
 def issuer_kyb_blockers(application) -> list[str]:
@@ -20,4 +27,6 @@ def issuer_kyb_blockers(application) -> list[str]:
         blockers.append("the issuer's KYB approval has expired")
     if party.sanctions_state != SanctionsState.CLEAR:
         blockers.append("the issuer has an open or confirmed sanctions hit")
+    if related_sanctions_state(party) != SanctionsState.CLEAR:
+        blockers.append("an owner or director of the issuer has an open or confirmed sanctions hit")
     return blockers

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from compliance.kyc.models import AppropriatenessAssessment, Investor, KycCase, Party, Position
+from compliance.kyc.models import (
+    AppropriatenessAssessment,
+    Investor,
+    KycCase,
+    Party,
+    PartyRelation,
+    Position,
+    SanctionsState,
+)
 
 
 def parties_visible_to(user) -> QuerySet[Party]:
@@ -41,6 +49,44 @@ def investor_trading_record(investor: Investor) -> dict:
     }
 
 
+# --- sanctions of a party together with its owners and directors -------------------------------
+
+_SEVERITY = {SanctionsState.CLEAR: 0, SanctionsState.OPEN_HIT: 1, SanctionsState.CONFIRMED: 2}
+
+
+def worst_sanctions_state(*states: str) -> str:
+    """confirmed over open_hit over clear (an unknown state wins, so the engine refuses it loudly)."""
+    return max(states, key=lambda s: _SEVERITY.get(s, 3), default=SanctionsState.CLEAR)
+
+
+def related_sanctions_states() -> dict[int, str]:
+    """{entity party id: worst sanctions state among its beneficial owners and directors}, for the
+    entities with at least one related party that is not clear. One query, whatever the number of
+    parties (only the few non-clear related parties come back). Direct relations only, the ones a
+    KYC/KYB case screens: the owners of an owner that is itself an entity are not followed."""
+    worst: dict[int, str] = {}
+    rows = (
+        PartyRelation.objects.exclude(related__sanctions_state=SanctionsState.CLEAR)
+        .values_list("entity_id", "related__sanctions_state")
+        .order_by()
+    )
+    for entity_id, state in rows:
+        worst[entity_id] = worst_sanctions_state(worst.get(entity_id, SanctionsState.CLEAR), state)
+    return worst
+
+
+def related_sanctions_state(party: Party) -> str:
+    """The worst sanctions state among the party's beneficial owners and directors (one query)."""
+    states = (
+        PartyRelation.objects.filter(entity_id=party.pk)
+        .exclude(related__sanctions_state=SanctionsState.CLEAR)
+        .values_list("related__sanctions_state", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return worst_sanctions_state(SanctionsState.CLEAR, *states)
+
+
 @dataclass(frozen=True)
 class InvestorFacts:
     """What eligibility needs about one investor, read in a handful of queries for all of them."""
@@ -60,6 +106,7 @@ class InvestorFacts:
 
 
 def investor_facts() -> list[InvestorFacts]:
+    related = related_sanctions_states()
     appropriateness: dict[int, dict[str | None, bool]] = {}
     # Latest first, so the first result seen per (investor, product) is the one that counts.
     for investor_id, symbol, passed in AppropriatenessAssessment.objects.order_by(
@@ -76,7 +123,9 @@ def investor_facts() -> list[InvestorFacts]:
             residence_jurisdiction=inv.residence_jurisdiction,
             kyc_status=inv.party.kyc_status,
             kyc_expires_on=inv.party.kyc_expires_on,
-            sanctions_state=inv.party.sanctions_state,
+            sanctions_state=worst_sanctions_state(
+                inv.party.sanctions_state, related.get(inv.party_id, SanctionsState.CLEAR)
+            ),
             order_notional_limit=inv.order_notional_limit,
             order_limit_currency=inv.order_limit_currency,
             appropriateness=appropriateness.get(inv.pk, {}),
