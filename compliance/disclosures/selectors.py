@@ -8,7 +8,7 @@ version of each product's disclosure in a jurisdiction.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
 from compliance.disclosures.models import (
     DisclosureAcknowledgement,
@@ -183,12 +183,17 @@ class CurrentDisclosure:
     version: int
 
 
+# A published document is current only while it quotes the product's terms as they stand: once
+# the terms change (a new terms version), it describes a product that no longer exists, and an
+# acknowledgement of it must not satisfy eligibility until the new terms' version is published.
+_CURRENT = Q(status=DocumentStatus.PUBLISHED, terms_version=F("product__terms_version"))
+
+
 def current_disclosures() -> dict[tuple[int, str], CurrentDisclosure]:
-    """{(product_id, jurisdiction): CurrentDisclosure} for every published document."""
+    """{(product_id, jurisdiction): CurrentDisclosure} for every published document of the
+    product's current terms."""
     grouped: dict[tuple[int, str], list[tuple[int, int]]] = {}
-    rows = DisclosureDocument.objects.filter(status=DocumentStatus.PUBLISHED).values_list(
-        "id", "product_id", "jurisdiction", "version"
-    )
+    rows = DisclosureDocument.objects.filter(_CURRENT).values_list("id", "product_id", "jurisdiction", "version")
     for document_id, product_id, jurisdiction, version in rows:
         grouped.setdefault((product_id, jurisdiction), []).append((document_id, version))
     return {
@@ -212,7 +217,7 @@ def acknowledged_current(investor) -> frozenset[tuple[int, str]]:
     """The (product_id, jurisdiction) pairs whose current version this investor acknowledged."""
     return frozenset(
         DisclosureAcknowledgement.objects.filter(
-            investor=investor, document__status=DocumentStatus.PUBLISHED
+            investor=investor, document__in=DisclosureDocument.objects.filter(_CURRENT)
         ).values_list("document__product_id", "document__jurisdiction")
     )
 
@@ -224,7 +229,7 @@ def current_acknowledgements() -> frozenset[tuple[int, int, str]]:
     requirement for a product in a jurisdiction exactly when its triple is in this set.
     """
     return frozenset(
-        DisclosureAcknowledgement.objects.filter(document__status=DocumentStatus.PUBLISHED).values_list(
+        DisclosureAcknowledgement.objects.filter(document__in=DisclosureDocument.objects.filter(_CURRENT)).values_list(
             "investor_id", "document__product_id", "document__jurisdiction"
         )
     )
