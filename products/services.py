@@ -520,7 +520,9 @@ def application_suspend_automatically(*, application, reason: str, source: str) 
 
 @transaction.atomic
 def application_reinstate(*, application, actor, rationale: str) -> ProductApplication:
-    _refuse_if_gated(_lock(application), "reinstate")
+    app = _lock(application)
+    _authorize(TRANSITIONS["reinstate"], app, actor)  # before the gate: its reasons are for officers
+    _refuse_if_gated(app, "reinstate")
     return _take("reinstate", application=application, actor=actor, rationale=rationale, listings=ListingStatus.ACTIVE)
 
 

@@ -11,6 +11,7 @@ DECISION_INPUTS = (
     "products.Venue",
     "products.ProductApplication",
     "kyc.Party",
+    "kyc.PartyRelation",  # an owner's or director's sanctions state counts for the entity
     "kyc.Investor",
     "kyc.KycCase",
     "kyc.AppropriatenessAssessment",

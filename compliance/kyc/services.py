@@ -134,9 +134,6 @@ def party_add_relation(
             relation.save()
     except IntegrityError:
         raise ValidationError({"related": ["This party already has this role in the entity."]})
-    # The entity's record changes with its owners and directors, whose sanctions state is the
-    # entity's for eligibility: saving the party bumps the eligibility snapshot version.
-    entity.save(update_fields=["updated_at"])
     audit_record(
         actor=actor,
         action="party.add_relation",

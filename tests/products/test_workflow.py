@@ -328,3 +328,10 @@ def test_requeueing_is_offered_to_officers_for_submitted_applications_only(stuck
     services.application_start_checks(application_id=stuck.pk)
     stuck.refresh_from_db()
     assert not services.may_rerun_checks(stuck, officer)
+
+
+def test_the_gate_reasons_are_not_told_to_someone_who_may_not_reinstate(listed, officer, issuer_user, gated):
+    services.application_suspend(application=listed, actor=officer, rationale="Delivery breach.")
+    gated()
+    with pytest.raises(NotPermitted):
+        services.application_reinstate(application=listed, actor=issuer_user, rationale="Please.")
