@@ -41,7 +41,38 @@ TRANSITION_ERRORS = {
 }
 
 
-class IssuerSerializer(serializers.ModelSerializer):
+CASE_NOTE = "Read case-insensitively and stored upper case."
+
+
+class CodeField(serializers.CharField):
+    """An ISO code (country, jurisdiction, currency, MIC), read leniently: surrounding spaces are
+    stripped and ASCII letters upper-cased before validation, so "fr" is taken as "FR". Records
+    and responses always carry the upper-case code, which is all the model validators accept.
+    Non-ASCII input is left as typed, for the validators to refuse ("ß".upper() is "SS")."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return value.upper() if value.isascii() else value
+
+
+class UpperCaseCodes:
+    """ModelSerializer mixin: the model fields in ``upper_case_codes`` (name -> what the code is)
+    are read with CodeField, keeping everything else the model says about them (length,
+    validators, blank, default)."""
+
+    upper_case_codes: dict[str, str] = {}
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in self.upper_case_codes:
+            field_class = CodeField
+            kwargs["help_text"] = f"{self.upper_case_codes[field_name]} {CASE_NOTE}"
+        return field_class, kwargs
+
+
+class IssuerSerializer(UpperCaseCodes, serializers.ModelSerializer):
+    upper_case_codes = {"country": "ISO 3166 alpha-2."}
+
     class Meta:
         model = Issuer
         fields = [
@@ -61,7 +92,7 @@ class IssuerSerializer(serializers.ModelSerializer):
 
 
 class DeliverySiteSerializer(serializers.Serializer):
-    country = serializers.CharField(max_length=2)
+    country = CodeField(max_length=2, help_text=f"ISO 3166 alpha-2. {CASE_NOTE}")
     site_id = serializers.CharField(max_length=64)
 
 
@@ -75,12 +106,24 @@ class LeiRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(UpperCaseCodes, serializers.ModelSerializer):
+    """Product terms. Codes are read case-insensitively (see CodeField); a code list that repeats
+    a code, in any case (["US", "us"]), is refused by the model's duplicate check."""
+
+    upper_case_codes = {"settlement_currency": "ISO 4217."}
     issuer = LeiRelatedField(slug_field="lei", queryset=Issuer.objects.all())
-    delivery_regions = serializers.ListField(child=serializers.CharField(max_length=2), max_length=50)
+    delivery_regions = serializers.ListField(
+        child=CodeField(max_length=2), max_length=50, help_text=f"ISO 3166 alpha-2 codes. {CASE_NOTE}"
+    )
     delivery_sites = DeliverySiteSerializer(many=True)
-    jurisdictions = serializers.ListField(child=serializers.CharField(max_length=2), max_length=50)
-    requested_venues = serializers.ListField(child=serializers.CharField(max_length=4), max_length=20, required=False)
+    jurisdictions = serializers.ListField(
+        child=CodeField(max_length=2),
+        max_length=50,
+        help_text=f"Jurisdictions of offer: ISO 3166 alpha-2 codes or EU. {CASE_NOTE}",
+    )
+    requested_venues = serializers.ListField(
+        child=CodeField(max_length=4), max_length=20, required=False, help_text=f"ISO 10383 MICs. {CASE_NOTE}"
+    )
     is_tokenized = serializers.BooleanField(read_only=True)
 
     class Meta:

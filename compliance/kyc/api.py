@@ -29,12 +29,31 @@ from compliance.kyc.models import (
     RelationRole,
 )
 from compliance.sanctions.api import IsStaff
-from products.api import ERRORS, READ_ERRORS, TRANSITION_ERRORS, RationaleSerializer
+from products.api import (
+    CASE_NOTE,
+    ERRORS,
+    READ_ERRORS,
+    TRANSITION_ERRORS,
+    CodeField,
+    RationaleSerializer,
+    UpperCaseCodes,
+)
 from products.models import Issuer
 
 
 def _country():
-    return serializers.CharField(min_length=2, max_length=2)
+    return CodeField(min_length=2, max_length=2)
+
+
+class CountryListField(serializers.ListField):
+    """ISO 3166 alpha-2 codes, upper-cased (CodeField); a code given twice, in any case, is kept once."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"ISO 3166 alpha-2 codes. {CASE_NOTE} Repeats are dropped.")
+        super().__init__(child=_country(), **kwargs)
+
+    def to_internal_value(self, data):
+        return list(dict.fromkeys(super().to_internal_value(data)))
 
 
 class RelationSerializer(serializers.ModelSerializer):
@@ -58,11 +77,12 @@ class LeiRelatedField(serializers.SlugRelatedField):
 MAX_ID = 2**63 - 1
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(UpperCaseCodes, serializers.ModelSerializer):
+    upper_case_codes = {"residence_country": "ISO 3166 alpha-2.", "country": "ISO 3166 alpha-2."}
     issuer = LeiRelatedField(slug_field="lei", queryset=Issuer.objects.all(), required=False, allow_null=True)
     aliases = serializers.ListField(child=serializers.CharField(max_length=300), max_length=20, required=False)
-    nationalities = serializers.ListField(child=_country(), max_length=10, required=False)
-    tax_residences = serializers.ListField(child=_country(), max_length=10, required=False)
+    nationalities = CountryListField(max_length=10, required=False)
+    tax_residences = CountryListField(max_length=10, required=False)
     relations = RelationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -135,10 +155,16 @@ class PartyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(PartySerializer(self.get_queryset().get(pk=entity.pk)).data, status=status.HTTP_201_CREATED)
 
 
-class InvestorSerializer(serializers.ModelSerializer):
+class InvestorSerializer(UpperCaseCodes, serializers.ModelSerializer):
+    upper_case_codes = {"order_limit_currency": "ISO 4217."}
     party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
     category = serializers.ChoiceField(choices=InvestorCategory.choices)
-    residence_jurisdiction = serializers.CharField(min_length=2, max_length=2, required=False)
+    residence_jurisdiction = CodeField(
+        min_length=2,
+        max_length=2,
+        required=False,
+        help_text=f"ISO 3166 alpha-2; the party's country when omitted. {CASE_NOTE}",
+    )
     kyc_status = serializers.CharField(source="party.kyc_status", read_only=True)
     kyc_expires_on = serializers.DateField(source="party.kyc_expires_on", read_only=True, allow_null=True)
     sanctions_state = serializers.CharField(source="party.sanctions_state", read_only=True)
