@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from delivery import selectors, services
 from delivery.auth import IsProvider, IsStaffOrIssuerUser, ProviderKeyAuthentication
 from delivery.models import AttestingRole, CapacityAttestation, DeliveryReport, Incident, SlaPeriod
-from products.api import ERRORS, READ_ERRORS, ErrorSerializer
+from products.api import ERRORS, READ_ERRORS, CodeField, ErrorSerializer
 from products.models import ComputeProduct
 
 MAX_BATCH = 10_000
@@ -169,7 +169,7 @@ class DeliveryReportView(_DeliveryAuth, generics.ListAPIView):
 
 class SiteSerializer(serializers.Serializer):
     site_id = serializers.CharField(max_length=64)
-    country = serializers.CharField(min_length=2, max_length=2)
+    country = CodeField(min_length=2, max_length=2, help_text="ISO 3166 alpha-2; read case-insensitively.")
     accelerator_model = serializers.CharField(max_length=64)
     accelerator_count = serializers.IntegerField(min_value=1, max_value=services.MAX_SITE_ACCELERATORS)
 

@@ -61,6 +61,11 @@ class ProductForm(forms.ModelForm):
             "index_methodology": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean_settlement_currency(self):
+        # Read leniently, as the code lists above: "usd" is taken as "USD".
+        value = self.cleaned_data["settlement_currency"].strip()
+        return value.upper() if value.isascii() else value
+
 
 class RationaleForm(forms.Form):
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)

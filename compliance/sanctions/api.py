@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from compliance.sanctions import selectors, services
 from compliance.sanctions.models import ListVersion, ScreeningHit, SourceCode
-from products.api import ERRORS, READ_ERRORS, TRANSITION_ERRORS, RationaleSerializer
+from products.api import ERRORS, READ_ERRORS, TRANSITION_ERRORS, CodeField, RationaleSerializer
 from products.validators import validate_country
 
 MAX_QUERIES = 1000
@@ -30,7 +30,7 @@ class ScreenQuerySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=["person", "entity"])
     birth_date = serializers.DateField(required=False, allow_null=True)
-    country = serializers.CharField(min_length=2, max_length=2, required=False, allow_blank=True)
+    country = CodeField(min_length=2, max_length=2, required=False, allow_blank=True)
 
     def validate_name(self, value):
         if not value.strip():

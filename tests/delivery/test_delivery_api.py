@@ -233,6 +233,20 @@ def test_a_provider_files_a_capacity_attestation_with_hashed_evidence(listed_pro
     assert client_with(provider_key[1]).post("/api/v1/capacity-attestations", body, format="json").status_code == 404
 
 
+def test_an_attestation_site_country_is_read_case_insensitively(listed_product, provider_key):
+    body = {
+        "product": listed_product.symbol,
+        "attested_on": "2026-01-15",
+        "attesting_party": "Audit LLP",
+        "attesting_role": "auditor",
+        "sites": [{"site_id": "iad-2", "country": "us", "accelerator_model": "H100 SXM", "accelerator_count": 64}],
+        "evidence": [{"filename": "walk.txt", "content_base64": "aW52ZW50b3J5"}],
+    }
+    response = client_with(provider_key[1]).post("/api/v1/capacity-attestations", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["sites"][0]["country"] == "US"
+
+
 def test_an_attestation_whose_total_overflows_the_count_column_is_refused(listed_product, provider_key):
     import base64
 

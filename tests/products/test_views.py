@@ -191,3 +191,9 @@ def test_an_action_refused_for_want_of_a_rationale_does_not_follow_a_foreign_nex
     )
     assert response.status_code == 302
     assert response["Location"] == f"/applications/{application.pk}/"
+
+
+def test_the_product_form_reads_a_currency_case_insensitively(issuer_user):
+    response = logged_in(issuer_user).post("/products/new/", form_data(settlement_currency="usd"))
+    assert response.status_code == 302
+    assert ComputeProduct.objects.get().settlement_currency == "USD"

@@ -68,6 +68,11 @@ def test_api_validates_queries(officer):
 
 
 @pytest.mark.django_db
+def test_a_query_country_is_read_case_insensitively(officer):
+    assert screen(officer, [{"name": "A", "kind": "person", "country": "fr"}]).status_code == 200
+
+
+@pytest.mark.django_db
 def test_cleared_hit_does_not_reappear_unless_entry_changes(officer):
     import_entries([entry("QDi.1", "Ivan Petrovich Sidorov")])
     party = person("Ivan Petrovich Sidorov", country="RU", birth=date(1960, 1, 12))
