@@ -39,24 +39,8 @@ def audit_record(
     before, after = json_safe(before), json_safe(after)
     request_id = current_request_id()
 
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-    prev_hash = last or GENESIS_HASH
-    created_at = timezone.now()
-    digest = event_hash(
-        prev_hash=prev_hash,
-        created_at=created_at,
-        actor_label=actor_label,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-        rationale=rationale,
-        request_id=request_id,
-    )
-    return AuditEvent.objects.create(
-        created_at=created_at,
+    return _append(
+        AuditEvent,
         actor=actor_user,
         actor_label=actor_label,
         action=action,
@@ -66,6 +50,29 @@ def audit_record(
         after=after,
         rationale=rationale,
         request_id=request_id,
-        prev_hash=prev_hash,
-        hash=digest,
     )
+
+
+def audit_record_in_migration(apps, *, actor_label: str, action: str, obj, before, after, rationale: str):
+    """:func:`audit_record` for a data migration: the historical AuditEvent model, no request."""
+    return _append(
+        apps.get_model("audit", "AuditEvent"),
+        actor=None,
+        actor_label=actor_label,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        before=json_safe(before),
+        after=json_safe(after),
+        rationale=rationale,
+        request_id="",
+    )
+
+
+def _append(model, *, actor, **fields):
+    """Chain one event onto the last: lock, read its hash, hash the new event, insert."""
+    _lock_chain()
+    prev_hash = model.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+    fields["created_at"] = timezone.now()
+    digest = event_hash(prev_hash=prev_hash, **fields)
+    return model.objects.create(actor=actor, prev_hash=prev_hash, hash=digest, **fields)
