@@ -27,14 +27,20 @@ def _ascii_text(value) -> bool:
     return isinstance(value, str) and value.isascii()
 
 
-def _wrong_case(value: str, standard: str, code: str) -> ValidationError:
-    """A known code written in the wrong case: stored codes are upper case, and the engine, the
-    rule packs and the screening snapshot compare them exactly ("fr" is not "FR" there)."""
-    return ValidationError(
-        'Use the upper-case %(standard)s code, e.g. "%(upper)s" (not "%(value)s").',
-        params={"standard": standard, "upper": value.upper(), "value": value},
-        code=code,
-    )
+def _check_code(value, *, known, upper, standard: str, code: str, unknown: str) -> None:
+    """Accept ``value`` only as an upper-case code. ``known(value)`` says whether it is a code in
+    some case, ``upper(value)`` whether it is written in upper case; both see ASCII text only.
+    A known code in the wrong case gets its own message: stored codes are upper case, and the
+    engine, the rule packs and the screening snapshot compare them exactly ("fr" is not "FR")."""
+    if _ascii_text(value) and known(value):
+        if upper(value):
+            return
+        raise ValidationError(
+            'Use the upper-case %(standard)s code, e.g. "%(upper)s" (not "%(value)s").',
+            params={"standard": standard, "upper": value.upper(), "value": value},
+            code=code,
+        )
+    raise ValidationError(unknown, params={"value": value}, code=code)
 
 
 def _is_country(code: str) -> bool:
@@ -44,51 +50,47 @@ def _is_country(code: str) -> bool:
 
 
 def validate_country(value: str) -> None:
-    if _ascii_text(value) and _is_country(value):
-        if value.isupper():
-            return
-        raise _wrong_case(value, "ISO 3166 alpha-2", "invalid_country")
-    raise ValidationError(
-        "%(value)s is not an ISO 3166 alpha-2 country code.",
-        params={"value": value},
+    _check_code(
+        value,
+        known=_is_country,
+        upper=str.isupper,
+        standard="ISO 3166 alpha-2",
         code="invalid_country",
+        unknown="%(value)s is not an ISO 3166 alpha-2 country code.",
     )
 
 
 def validate_jurisdiction(value: str) -> None:
-    if _ascii_text(value) and (value.upper() in REGIONAL_JURISDICTIONS or _is_country(value)):
-        if value.isupper():
-            return
-        raise _wrong_case(value, "ISO 3166 alpha-2 (or EU)", "invalid_jurisdiction")
-    raise ValidationError(
-        "%(value)s is not a jurisdiction (ISO 3166 alpha-2 or EU).",
-        params={"value": value},
+    _check_code(
+        value,
+        known=lambda v: v.upper() in REGIONAL_JURISDICTIONS or _is_country(v),
+        upper=str.isupper,
+        standard="ISO 3166 alpha-2 (or EU)",
         code="invalid_jurisdiction",
+        unknown="%(value)s is not a jurisdiction (ISO 3166 alpha-2 or EU).",
     )
 
 
 def validate_currency(value: str) -> None:
-    if _ascii_text(value) and len(value) == 3 and pycountry.currencies.get(alpha_3=value) is not None:
-        if value.isupper():
-            return
-        raise _wrong_case(value, "ISO 4217", "invalid_currency")
-    raise ValidationError(
-        "%(value)s is not an ISO 4217 currency code.",
-        params={"value": value},
+    _check_code(
+        value,
+        known=lambda v: len(v) == 3 and pycountry.currencies.get(alpha_3=v) is not None,
+        upper=str.isupper,
+        standard="ISO 4217",
         code="invalid_currency",
+        unknown="%(value)s is not an ISO 4217 currency code.",
     )
 
 
 def validate_mic(value: str) -> None:
     # fullmatch: with match(), "$" also matched before a trailing newline ("XCME\n").
-    if _ascii_text(value) and _MIC.fullmatch(value.upper()):
-        if _MIC.fullmatch(value):
-            return
-        raise _wrong_case(value, "ISO 10383 market identifier", "invalid_mic")
-    raise ValidationError(
-        "%(value)s is not an ISO 10383 market identifier code (4 letters or digits).",
-        params={"value": value},
+    _check_code(
+        value,
+        known=lambda v: _MIC.fullmatch(v.upper()) is not None,
+        upper=lambda v: _MIC.fullmatch(v) is not None,
+        standard="ISO 10383 market identifier",
         code="invalid_mic",
+        unknown="%(value)s is not an ISO 10383 market identifier code (4 letters or digits).",
     )
 
 
