@@ -26,8 +26,25 @@ class RoleChangeForm(AccessChangeForm):
     field_order = ["role", "rationale"]
 
 
+class ChangedOnlyThroughActions:
+    """Read-only in the admin: rows change only through the actions (permission "access",
+    administrators only), each a service call with an audit event."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_access_permission(self, request):
+        return getattr(request.user, "role", None) == Role.ADMIN
+
+
 @admin.register(User)
-class AttestUserAdmin(UserAdmin):
+class AttestUserAdmin(ChangedOnlyThroughActions, UserAdmin):
     """Users are created with `manage.py create_user`; here admins read them and change their
     access through the actions, each a service call with an audit event. The stock change form
     would edit the role, the staff and superuser flags and the groups without a trace, and a
@@ -52,18 +69,6 @@ class AttestUserAdmin(UserAdmin):
         "date_joined",
     )
     actions = ["change_role", "deactivate", "reactivate"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_access_permission(self, request):
-        return getattr(request.user, "role", None) == Role.ADMIN
 
     @admin.display(description="Acts for")
     def acts_for(self, user):
@@ -146,7 +151,7 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(AuthToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ChangedOnlyThroughActions, admin.ModelAdmin):
     """Tokens are issued with `manage.py create_api_token` (shown once, in a terminal). Here admins
     see who holds one and revoke it, on the audit trail; knox's own admin minted tokens for any
     user and deleted them without a trace."""
@@ -156,18 +161,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("token_key", "user", "created", "expiry")
     fields = readonly_fields
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_access_permission(self, request):
-        return getattr(request.user, "role", None) == Role.ADMIN
 
     @admin.action(description="Revoke the selected tokens", permissions=["access"])
     def revoke(self, request, queryset):
