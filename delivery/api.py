@@ -13,6 +13,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from config import api_fields
 from delivery import selectors, services
 from delivery.auth import IsProvider, IsStaffOrIssuerUser, ProviderKeyAuthentication
 from delivery.models import AttestingRole, CapacityAttestation, DeliveryReport, Incident, SlaPeriod
@@ -39,15 +40,15 @@ class ReportInSerializer(serializers.Serializer):
     """One report; documentation of the body. Validation is delivery.ingest.parse_report, the
     same code the CSV upload uses, so both refuse the same things with the same messages."""
 
-    product = serializers.CharField(max_length=32, help_text="Product symbol.")
+    product = api_fields.CharField(max_length=32, help_text="Product symbol.")
     granularity = serializers.ChoiceField(choices=["hour", "day"])
     period_start = serializers.DateTimeField(help_text="UTC, on the hour (hourly) or at midnight (daily).")
-    scheduled_gpu_hours = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0, coerce_to_string=False)
-    delivered_gpu_hours = serializers.DecimalField(max_digits=14, decimal_places=3, min_value=0, coerce_to_string=False)
-    availability_pct = serializers.DecimalField(
+    scheduled_gpu_hours = api_fields.DecimalField(max_digits=14, decimal_places=3, min_value=0, coerce_to_string=False)
+    delivered_gpu_hours = api_fields.DecimalField(max_digits=14, decimal_places=3, min_value=0, coerce_to_string=False)
+    availability_pct = api_fields.DecimalField(
         max_digits=6, decimal_places=3, min_value=0, max_value=100, coerce_to_string=False
     )
-    benchmark_pct = serializers.DecimalField(
+    benchmark_pct = api_fields.DecimalField(
         max_digits=6,
         decimal_places=2,
         min_value=0,
@@ -64,28 +65,28 @@ class ReportBatchSerializer(serializers.Serializer):
 
 
 class ItemResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    status = serializers.IntegerField(
+    index = api_fields.IntegerField()
+    status = api_fields.IntegerField(
         help_text="201 created, 200 corrected/unchanged, 400 invalid, 403 not yours, 404 unknown."
     )
     outcome = serializers.ChoiceField(choices=["created", "corrected", "unchanged", "refused"])
-    product = serializers.CharField(allow_blank=True)
-    granularity = serializers.CharField(allow_blank=True)
+    product = api_fields.CharField(allow_blank=True)
+    granularity = api_fields.CharField(allow_blank=True)
     period_start = serializers.DateTimeField(allow_null=True)
-    revision = serializers.IntegerField(allow_null=True)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    revision = api_fields.IntegerField(allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=api_fields.CharField()))
 
 
 class IngestResponseSerializer(serializers.Serializer):
-    counts = serializers.DictField(child=serializers.IntegerField())
+    counts = serializers.DictField(child=api_fields.IntegerField())
     results = ItemResultSerializer(many=True)
 
 
-class ReportSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol")
+class ReportSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol")
     # Plain strings, not enums: an enum on a field named "source" would collide in the schema
     # with other components' "source" enums and rename theirs.
-    source = serializers.CharField(help_text="api, csv or seed")
+    source = api_fields.CharField(help_text="api, csv or seed")
 
     class Meta:
         model = DeliveryReport
@@ -168,34 +169,34 @@ class DeliveryReportView(_DeliveryAuth, generics.ListAPIView):
 
 
 class SiteSerializer(serializers.Serializer):
-    site_id = serializers.CharField(max_length=64)
+    site_id = api_fields.CharField(max_length=64)
     country = CodeField(min_length=2, max_length=2, help_text="ISO 3166 alpha-2; read case-insensitively.")
-    accelerator_model = serializers.CharField(max_length=64)
-    accelerator_count = serializers.IntegerField(min_value=1, max_value=services.MAX_SITE_ACCELERATORS)
+    accelerator_model = api_fields.CharField(max_length=64)
+    accelerator_count = api_fields.IntegerField(min_value=1, max_value=services.MAX_SITE_ACCELERATORS)
 
 
 class EvidenceInSerializer(serializers.Serializer):
-    filename = serializers.CharField(max_length=200)
-    content_base64 = serializers.CharField(help_text="The document, base64-encoded.")
+    filename = api_fields.CharField(max_length=200)
+    content_base64 = api_fields.CharField(help_text="The document, base64-encoded.")
 
 
 class AttestationInSerializer(serializers.Serializer):
-    product = serializers.CharField(max_length=32)
+    product = api_fields.CharField(max_length=32)
     attested_on = serializers.DateField()
-    attesting_party = serializers.CharField(max_length=200)
+    attesting_party = api_fields.CharField(max_length=200)
     attesting_role = serializers.ChoiceField(choices=AttestingRole.choices)
     sites = SiteSerializer(many=True, allow_empty=False, max_length=500)
     evidence = EvidenceInSerializer(many=True, allow_empty=False, max_length=20)
 
 
 class EvidenceSerializer(serializers.Serializer):
-    filename = serializers.CharField()
-    sha256 = serializers.CharField()
-    size = serializers.IntegerField()
+    filename = api_fields.CharField()
+    sha256 = api_fields.CharField()
+    size = api_fields.IntegerField()
 
 
-class AttestationSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol")
+class AttestationSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol")
     sites = SiteSerializer(many=True)
     evidence = EvidenceSerializer(many=True)
 
@@ -264,19 +265,19 @@ class CapacityAttestationView(_DeliveryAuth, generics.ListAPIView):
         return Response(AttestationSerializer(attestation).data, status=status.HTTP_201_CREATED)
 
 
-class SlaPeriodSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol")
+class SlaPeriodSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol")
 
     class Meta:
         model = SlaPeriod
         exclude = ["id"]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol")
-    status = serializers.CharField(help_text="open or resolved")  # a string for the reason given at `source` above
-    assigned_to = serializers.CharField(source="assigned_to.username", allow_null=True, default=None)
-    resolved_by = serializers.CharField(source="resolved_by.username", allow_null=True, default=None)
+class IncidentSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol")
+    status = api_fields.CharField(help_text="open or resolved")  # a string for the reason given at `source` above
+    assigned_to = api_fields.CharField(source="assigned_to.username", allow_null=True, default=None)
+    resolved_by = api_fields.CharField(source="resolved_by.username", allow_null=True, default=None)
 
     class Meta:
         model = Incident

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config import api_fields
 from products import selectors, services
 from products.models import (
     ApplicationVersion,
@@ -23,8 +24,8 @@ LEI_SHAPE = re.compile(r"^[A-Z0-9]{20}$")
 
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
+    code = api_fields.CharField()
+    detail = api_fields.CharField()
     errors = serializers.DictField(required=False, help_text="Field name -> list of messages.")
 
 
@@ -44,7 +45,7 @@ TRANSITION_ERRORS = {
 CASE_NOTE = "Read case-insensitively and stored upper case."
 
 
-class CodeField(serializers.CharField):
+class CodeField(api_fields.CharField):
     """An ISO code (country, jurisdiction, currency, MIC), read leniently: surrounding spaces are
     stripped and ASCII letters upper-cased before validation, so "fr" is taken as "FR". Records
     and responses always carry the upper-case code, which is all the model validators accept.
@@ -70,7 +71,7 @@ class UpperCaseCodes:
         return field_class, kwargs
 
 
-class IssuerSerializer(UpperCaseCodes, serializers.ModelSerializer):
+class IssuerSerializer(UpperCaseCodes, api_fields.ModelSerializer):
     upper_case_codes = {"country": "ISO 3166 alpha-2."}
 
     class Meta:
@@ -93,7 +94,7 @@ class IssuerSerializer(UpperCaseCodes, serializers.ModelSerializer):
 
 class DeliverySiteSerializer(serializers.Serializer):
     country = CodeField(max_length=2, help_text=f"ISO 3166 alpha-2. {CASE_NOTE}")
-    site_id = serializers.CharField(max_length=64)
+    site_id = api_fields.CharField(max_length=64)
 
 
 class LeiRelatedField(serializers.SlugRelatedField):
@@ -106,7 +107,7 @@ class LeiRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class ProductSerializer(UpperCaseCodes, serializers.ModelSerializer):
+class ProductSerializer(UpperCaseCodes, api_fields.ModelSerializer):
     """Product terms. Codes are read case-insensitively (see CodeField); a code list that repeats
     a code, in any case (["US", "us"]), is refused by the model's duplicate check."""
 
@@ -124,7 +125,7 @@ class ProductSerializer(UpperCaseCodes, serializers.ModelSerializer):
     requested_venues = serializers.ListField(
         child=CodeField(max_length=4), max_length=20, required=False, help_text=f"ISO 10383 MICs. {CASE_NOTE}"
     )
-    is_tokenized = serializers.BooleanField(read_only=True)
+    is_tokenized = api_fields.BooleanField(read_only=True)
 
     class Meta:
         model = ComputeProduct
@@ -144,25 +145,25 @@ class ProductUpdateSerializer(ProductSerializer):
         read_only_fields = ["quantity_unit", "terms_version", "issuer"]
 
 
-class ApplicationVersionSerializer(serializers.ModelSerializer):
-    submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
+class ApplicationVersionSerializer(api_fields.ModelSerializer):
+    submitted_by = api_fields.CharField(source="submitted_by.username", read_only=True)
 
     class Meta:
         model = ApplicationVersion
         fields = ["number", "terms", "issuer_snapshot", "submitted_by", "submitted_at"]
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
-    officer = serializers.CharField(source="officer.username", read_only=True)
+class ApprovalSerializer(api_fields.ModelSerializer):
+    officer = api_fields.CharField(source="officer.username", read_only=True)
 
     class Meta:
         model = Approval
         fields = ["version_number", "officer", "rationale", "created_at"]
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol", read_only=True)
-    issuer = serializers.CharField(source="issuer.lei", read_only=True)
+class ApplicationSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol", read_only=True)
+    issuer = api_fields.CharField(source="issuer.lei", read_only=True)
     versions = ApplicationVersionSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
     legal_actions = serializers.SerializerMethodField()
@@ -187,23 +188,23 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    product = serializers.CharField(max_length=32, help_text="Symbol of one of your products.")
+    product = api_fields.CharField(max_length=32, help_text="Symbol of one of your products.")
 
 
 class RationaleSerializer(serializers.Serializer):
-    rationale = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    rationale = api_fields.CharField(max_length=5000, allow_blank=True, required=False, default="")
 
 
-class VenueSerializer(serializers.ModelSerializer):
+class VenueSerializer(api_fields.ModelSerializer):
     class Meta:
         model = Venue
         fields = ["mic", "name", "country", "venue_type", "active"]
 
 
-class ListingSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol")
-    venue = serializers.CharField(source="venue.mic")
-    application_version = serializers.IntegerField(source="application_version.number")
+class ListingSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol")
+    venue = api_fields.CharField(source="venue.mic")
+    application_version = api_fields.IntegerField(source="application_version.number")
 
     class Meta:
         model = Listing

@@ -16,17 +16,18 @@ from compliance.disclosures.models import (
     DisclosureDocument,
     DisclosureRendering,
 )
+from config import api_fields
 from products.api import ERRORS, READ_ERRORS, TRANSITION_ERRORS
 from products.selectors import products_visible_to
 
 
-class DisclosureSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol", read_only=True)
-    published_by = serializers.CharField(source="published_by.username", read_only=True, allow_null=True)
+class DisclosureSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol", read_only=True)
+    published_by = api_fields.CharField(source="published_by.username", read_only=True, allow_null=True)
     superseded_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    application_version = serializers.IntegerField(source="application_version.number", read_only=True, allow_null=True)
-    filename = serializers.CharField(read_only=True)
-    constraints_decided = serializers.BooleanField(read_only=True)
+    application_version = api_fields.IntegerField(source="application_version.number", read_only=True, allow_null=True)
+    filename = api_fields.CharField(read_only=True)
+    constraints_decided = api_fields.BooleanField(read_only=True)
 
     class Meta:
         model = DisclosureDocument
@@ -53,8 +54,8 @@ class DisclosureSerializer(serializers.ModelSerializer):
         ]
 
 
-class DisclosureRenderingSerializer(serializers.ModelSerializer):
-    product = serializers.CharField(source="product.symbol", read_only=True)
+class DisclosureRenderingSerializer(api_fields.ModelSerializer):
+    product = api_fields.CharField(source="product.symbol", read_only=True)
     document = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
@@ -74,20 +75,20 @@ class DisclosureRenderingSerializer(serializers.ModelSerializer):
 
 
 class DisclosureRenderingRequestSerializer(serializers.Serializer):
-    product = serializers.CharField(max_length=32, help_text="Symbol of a product you may see.")
-    jurisdiction = serializers.CharField(max_length=2, help_text="One of the product's jurisdictions of offer.")
-    language = serializers.CharField(max_length=8, default="en", required=False)
+    product = api_fields.CharField(max_length=32, help_text="Symbol of a product you may see.")
+    jurisdiction = api_fields.CharField(max_length=2, help_text="One of the product's jurisdictions of offer.")
+    language = api_fields.CharField(max_length=8, default="en", required=False)
 
 
 class DisclosureAcknowledgementRequestSerializer(serializers.Serializer):
-    investor = serializers.CharField(max_length=64, help_text="The investor's reference (kyc.Investor.reference).")
+    investor = api_fields.CharField(max_length=64, help_text="The investor's reference (kyc.Investor.reference).")
     channel = serializers.ChoiceField(choices=AcknowledgementChannel.choices, default=AcknowledgementChannel.API)
 
 
-class DisclosureAcknowledgementSerializer(serializers.ModelSerializer):
-    investor = serializers.CharField(source="investor.reference", read_only=True)
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
-    version = serializers.IntegerField(source="document.version", read_only=True)
+class DisclosureAcknowledgementSerializer(api_fields.ModelSerializer):
+    investor = api_fields.CharField(source="investor.reference", read_only=True)
+    recorded_by = api_fields.CharField(source="recorded_by.username", read_only=True, allow_null=True)
+    version = api_fields.IntegerField(source="document.version", read_only=True)
 
     class Meta:
         model = DisclosureAcknowledgement

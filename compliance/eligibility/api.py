@@ -43,6 +43,7 @@ from compliance.eligibility.validation import (
     decode_valid_batch,
     field_errors,
 )
+from config import api_fields
 from products.api import ErrorSerializer
 
 log = logging.getLogger(__name__)
@@ -320,26 +321,26 @@ BATCH_SCHEMA = {
 
 
 class ReasonSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
+    code = api_fields.CharField()
+    message = api_fields.CharField()
 
 
 class ScreeningDecisionSerializer(serializers.Serializer):
-    decision_id = serializers.CharField()
-    client_order_id = serializers.CharField()
-    eligible = serializers.BooleanField()
+    decision_id = api_fields.CharField()
+    client_order_id = api_fields.CharField()
+    eligible = api_fields.BooleanField()
     reasons = ReasonSerializer(many=True)
-    snapshot_version = serializers.IntegerField()
+    snapshot_version = api_fields.IntegerField()
     evaluated_at = serializers.DateTimeField()
 
 
 class LoggedDecisionSerializer(ScreeningDecisionSerializer):
-    venue = serializers.CharField()
-    investor = serializers.CharField()
-    product = serializers.CharField()
-    side = serializers.CharField()
-    quantity = serializers.IntegerField()
-    price = serializers.CharField()
+    venue = api_fields.CharField()
+    investor = api_fields.CharField()
+    product = api_fields.CharField()
+    side = api_fields.CharField()
+    quantity = api_fields.IntegerField()
+    price = api_fields.CharField()
 
 
 DECISION_RESULT_SCHEMA = {"$ref": "#/components/schemas/ScreeningDecision"}

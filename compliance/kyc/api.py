@@ -29,6 +29,7 @@ from compliance.kyc.models import (
     RelationRole,
 )
 from compliance.sanctions.api import IsStaff
+from config import api_fields
 from products.api import (
     CASE_NOTE,
     ERRORS,
@@ -56,8 +57,8 @@ class CountryListField(serializers.ListField):
         return list(dict.fromkeys(super().to_internal_value(data)))
 
 
-class RelationSerializer(serializers.ModelSerializer):
-    related_name = serializers.CharField(source="related.name", read_only=True)
+class RelationSerializer(api_fields.ModelSerializer):
+    related_name = api_fields.CharField(source="related.name", read_only=True)
 
     class Meta:
         model = PartyRelation
@@ -77,10 +78,10 @@ class LeiRelatedField(serializers.SlugRelatedField):
 MAX_ID = 2**63 - 1
 
 
-class PartySerializer(UpperCaseCodes, serializers.ModelSerializer):
+class PartySerializer(UpperCaseCodes, api_fields.ModelSerializer):
     upper_case_codes = {"residence_country": "ISO 3166 alpha-2.", "country": "ISO 3166 alpha-2."}
     issuer = LeiRelatedField(slug_field="lei", queryset=Issuer.objects.all(), required=False, allow_null=True)
-    aliases = serializers.ListField(child=serializers.CharField(max_length=300), max_length=20, required=False)
+    aliases = serializers.ListField(child=api_fields.CharField(max_length=300), max_length=20, required=False)
     nationalities = CountryListField(max_length=10, required=False)
     tax_residences = CountryListField(max_length=10, required=False)
     relations = RelationSerializer(many=True, read_only=True)
@@ -113,9 +114,9 @@ class PartySerializer(UpperCaseCodes, serializers.ModelSerializer):
 
 
 class RelationCreateSerializer(serializers.Serializer):
-    related = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Id of the owner or director party.")
+    related = api_fields.IntegerField(min_value=1, max_value=MAX_ID, help_text="Id of the owner or director party.")
     role = serializers.ChoiceField(choices=RelationRole.choices)
-    ownership_pct = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    ownership_pct = api_fields.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
 
 
 @extend_schema_view(
@@ -155,7 +156,7 @@ class PartyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(PartySerializer(self.get_queryset().get(pk=entity.pk)).data, status=status.HTTP_201_CREATED)
 
 
-class InvestorSerializer(UpperCaseCodes, serializers.ModelSerializer):
+class InvestorSerializer(UpperCaseCodes, api_fields.ModelSerializer):
     upper_case_codes = {"order_limit_currency": "ISO 4217."}
     party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all())
     category = serializers.ChoiceField(choices=InvestorCategory.choices)
@@ -165,9 +166,9 @@ class InvestorSerializer(UpperCaseCodes, serializers.ModelSerializer):
         required=False,
         help_text=f"ISO 3166 alpha-2; the party's country when omitted. {CASE_NOTE}",
     )
-    kyc_status = serializers.CharField(source="party.kyc_status", read_only=True)
+    kyc_status = api_fields.CharField(source="party.kyc_status", read_only=True)
     kyc_expires_on = serializers.DateField(source="party.kyc_expires_on", read_only=True, allow_null=True)
-    sanctions_state = serializers.CharField(source="party.sanctions_state", read_only=True)
+    sanctions_state = api_fields.CharField(source="party.sanctions_state", read_only=True)
 
     class Meta:
         model = Investor
@@ -208,24 +209,24 @@ class InvestorViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(InvestorSerializer(investor).data, status=status.HTTP_201_CREATED)
 
 
-class DocumentSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+class DocumentSerializer(api_fields.ModelSerializer):
+    uploaded_by = api_fields.CharField(source="uploaded_by.username", read_only=True)
 
     class Meta:
         model = Document
         fields = ["id", "doc_type", "file_type", "original_name", "sha256", "size", "uploaded_by", "uploaded_at"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
-    officer = serializers.CharField(source="officer.username", read_only=True)
+class DecisionSerializer(api_fields.ModelSerializer):
+    officer = api_fields.CharField(source="officer.username", read_only=True)
 
     class Meta:
         model = CaseDecision
         fields = ["officer", "decision", "rationale", "created_at"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
-    party_name = serializers.CharField(source="party.name", read_only=True)
+class CaseSerializer(api_fields.ModelSerializer):
+    party_name = api_fields.CharField(source="party.name", read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
 
@@ -249,14 +250,14 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseCreateSerializer(serializers.Serializer):
-    party = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    party = api_fields.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class DocumentUploadSerializer(serializers.Serializer):
     doc_type = serializers.ChoiceField(choices=DocumentType.choices)
     file_type = serializers.ChoiceField(choices=FileType.choices)
-    name = serializers.CharField(max_length=255)
-    content_base64 = serializers.CharField(
+    name = api_fields.CharField(max_length=255)
+    content_base64 = api_fields.CharField(
         help_text="The file, base64-encoded; its magic bytes must match file_type.",
         max_length=(documents.DEFAULT_MAX_BYTES * 4) // 3 + 8,
     )

@@ -8,14 +8,15 @@ from rest_framework import serializers, viewsets
 
 from compliance.rules import selectors
 from compliance.rules.models import Finding, JurisdictionResult, Rule, RulePack, RuleRun
+from config import api_fields
 from products.api import ERRORS, READ_ERRORS
 
 
-class RuleSerializer(serializers.ModelSerializer):
-    outcome = serializers.CharField(help_text="block, warn or require:<artifact>")
-    disclosure_sections = serializers.ListField(child=serializers.CharField())
+class RuleSerializer(api_fields.ModelSerializer):
+    outcome = api_fields.CharField(help_text="block, warn or require:<artifact>")
+    disclosure_sections = serializers.ListField(child=api_fields.CharField())
     distribution = serializers.DictField(help_text="Constraints imposed when the rule fires.")
-    attributes = serializers.ListField(child=serializers.CharField())
+    attributes = serializers.ListField(child=api_fields.CharField())
 
     class Meta:
         model = Rule
@@ -33,9 +34,9 @@ class RuleSerializer(serializers.ModelSerializer):
         ]
 
 
-class RulePackSerializer(serializers.ModelSerializer):
-    regulators = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
-    rule_count = serializers.IntegerField(source="rules.count", read_only=True)
+class RulePackSerializer(api_fields.ModelSerializer):
+    regulators = serializers.ListField(child=serializers.DictField(child=api_fields.CharField()))
+    rule_count = api_fields.IntegerField(source="rules.count", read_only=True)
 
     class Meta:
         model = RulePack
@@ -61,13 +62,13 @@ class RulePackDetailSerializer(RulePackSerializer):
         fields = [*RulePackSerializer.Meta.fields, "rules"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(api_fields.ModelSerializer):
     title = serializers.SerializerMethodField()
     citation = serializers.SerializerMethodField()
     rationale = serializers.SerializerMethodField()
     evidence = serializers.DictField(help_text="Attribute -> the value the condition read.")
-    overridden_by = serializers.CharField(source="overridden_by.username", allow_null=True, default=None)
-    blocking = serializers.BooleanField(source="is_blocking")
+    overridden_by = api_fields.CharField(source="overridden_by.username", allow_null=True, default=None)
+    blocking = api_fields.BooleanField(source="is_blocking")
 
     class Meta:
         model = Finding
@@ -99,13 +100,13 @@ class FindingSerializer(serializers.ModelSerializer):
         return finding.rule.rationale if finding.rule else ""
 
 
-class JurisdictionResultSerializer(serializers.ModelSerializer):
-    pack_version = serializers.CharField(source="pack.version", allow_null=True, default=None)
+class JurisdictionResultSerializer(api_fields.ModelSerializer):
+    pack_version = api_fields.CharField(source="pack.version", allow_null=True, default=None)
     allowed_investor_categories = serializers.ListField(
-        child=serializers.CharField(), allow_null=True, help_text="null: not restricted"
+        child=api_fields.CharField(), allow_null=True, help_text="null: not restricted"
     )
-    disclosure_sections = serializers.ListField(child=serializers.CharField())
-    required_artifacts = serializers.ListField(child=serializers.CharField())
+    disclosure_sections = serializers.ListField(child=api_fields.CharField())
+    required_artifacts = serializers.ListField(child=api_fields.CharField())
 
     class Meta:
         model = JurisdictionResult
@@ -124,9 +125,9 @@ class JurisdictionResultSerializer(serializers.ModelSerializer):
         ]
 
 
-class RuleRunSerializer(serializers.ModelSerializer):
-    jurisdictions = serializers.ListField(child=serializers.CharField())
-    pack_versions = serializers.DictField(child=serializers.CharField(allow_null=True))
+class RuleRunSerializer(api_fields.ModelSerializer):
+    jurisdictions = serializers.ListField(child=api_fields.CharField())
+    pack_versions = serializers.DictField(child=api_fields.CharField(allow_null=True))
     application_attributes = serializers.DictField()
     diff = serializers.DictField(allow_null=True)
 

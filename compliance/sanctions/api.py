@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from compliance.sanctions import selectors, services
 from compliance.sanctions.models import ListVersion, ScreeningHit, SourceCode
+from config import api_fields
 from products.api import ERRORS, READ_ERRORS, TRANSITION_ERRORS, CodeField, RationaleSerializer
 from products.validators import validate_country
 
@@ -27,7 +28,7 @@ class IsStaff(permissions.BasePermission):
 
 
 class ScreenQuerySerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=300)
+    name = api_fields.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=["person", "entity"])
     birth_date = serializers.DateField(required=False, allow_null=True)
     country = CodeField(min_length=2, max_length=2, required=False, allow_blank=True)
@@ -52,8 +53,8 @@ class ScreenRequestSerializer(serializers.Serializer):
 
 class ScreenHitSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=SourceCode.choices)
-    ref = serializers.CharField(help_text="The entry's id in that list.")
-    name = serializers.CharField(help_text="The listed name (primary or alias) that matched.")
+    ref = api_fields.CharField(help_text="The entry's id in that list.")
+    name = api_fields.CharField(help_text="The listed name (primary or alias) that matched.")
     score = serializers.FloatField(min_value=0.0, max_value=1.0)
     factors = serializers.DictField(help_text="How the score came about (name similarity, date of birth, country).")
 
@@ -82,8 +83,8 @@ class ScreenView(APIView):
         return Response({"results": [{"hits": hits} for hits in results]})
 
 
-class ListVersionSerializer(serializers.ModelSerializer):
-    source = serializers.CharField(source="source.code")
+class ListVersionSerializer(api_fields.ModelSerializer):
+    source = api_fields.CharField(source="source.code")
     is_current = serializers.SerializerMethodField()
     added = serializers.SerializerMethodField()
     removed = serializers.SerializerMethodField()
@@ -132,10 +133,10 @@ class ListVersionViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.versions_visible_to(self.request.user).order_by("source__code", "-number")
 
 
-class HitSerializer(serializers.ModelSerializer):
-    party_name = serializers.CharField(source="party.name", read_only=True)
-    listed_name = serializers.CharField(source="entry.primary_name", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+class HitSerializer(api_fields.ModelSerializer):
+    party_name = api_fields.CharField(source="party.name", read_only=True)
+    listed_name = api_fields.CharField(source="entry.primary_name", read_only=True)
+    decided_by = api_fields.CharField(source="decided_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = ScreeningHit

@@ -147,6 +147,19 @@ def test_missing_rationale_is_a_field_error(product, issuer_user, officer):
     assert "rationale" in response.json()["errors"]
 
 
+def test_a_number_as_the_rationale_is_a_field_error_and_changes_nothing(product, issuer_user, officer):
+    # Found by a randomized schemathesis run: {"rationale": -11381} used to be stored as "-11381".
+    app = services.application_create(actor=issuer_user, product=product)
+    services.application_submit(application=app, actor=issuer_user, run_checks=False)
+    services.application_start_checks(application_id=app.pk)
+    services.application_complete_checks(application_id=app.pk)
+    response = api(officer).post(f"/api/v1/applications/{app.pk}/reject/", {"rationale": -11381}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"rationale": ["Not a valid string."]}
+    app.refresh_from_db()
+    assert app.state == "in_review"
+
+
 def test_issuer_gets_404_for_another_issuers_application(product, issuer_user, other_issuer_user):
     app = services.application_create(actor=issuer_user, product=product)
     assert api(other_issuer_user).get(f"/api/v1/applications/{app.pk}/").status_code == 404
