@@ -26,24 +26,17 @@ class _OneJsonType:
         return super().to_internal_value(data)
 
 
-class CharField(_OneJsonType, serializers.CharField):
+class _TextOnly(_OneJsonType):
     json_types = (str,)
     default_error_messages = {"wrong_type": "Not a valid string."}
 
 
-class EmailField(_OneJsonType, serializers.EmailField):
-    json_types = (str,)
-    default_error_messages = {"wrong_type": "Not a valid string."}
+class CharField(_TextOnly, serializers.CharField):
+    """Text, given as a JSON string."""
 
 
-class SlugField(_OneJsonType, serializers.SlugField):
-    json_types = (str,)
-    default_error_messages = {"wrong_type": "Not a valid string."}
-
-
-class URLField(_OneJsonType, serializers.URLField):
-    json_types = (str,)
-    default_error_messages = {"wrong_type": "Not a valid string."}
+class EmailField(_TextOnly, serializers.EmailField):
+    """An e-mail address, given as a JSON string (issuers' contact_email)."""
 
 
 class IntegerField(_OneJsonType, serializers.IntegerField):
@@ -79,8 +72,6 @@ class DecimalField(_OneJsonType, serializers.DecimalField):
 _STRICT = {
     serializers.CharField: CharField,
     serializers.EmailField: EmailField,
-    serializers.SlugField: SlugField,
-    serializers.URLField: URLField,
     serializers.IntegerField: IntegerField,
     serializers.BooleanField: BooleanField,
     serializers.DecimalField: DecimalField,
