@@ -18,7 +18,6 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.models import User
 
-
 # Schemathesis's default list of statuses that count as refusing schema-violating input, plus 413:
 # a batch over its documented maxItems is refused as too large, as the screening API promises.
 FUZZ_CONFIG = SchemathesisConfig.from_dict(
