@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 
+from products.file_signatures import FileType
 from products.validators import (
     validate_country,
     validate_currency,
@@ -441,12 +442,6 @@ class DocumentType(models.TextChoices):
     OTHER = "other", "Other supporting document"
 
 
-class DocumentFileType(models.TextChoices):
-    PDF = "pdf", "PDF"
-    PNG = "png", "PNG image"
-    JPEG = "jpeg", "JPEG image"
-
-
 def _application_document_path(instance, filename):
     return f"applications/{instance.application_id}/{instance.sha256}.{instance.file_type}"
 
@@ -456,7 +451,7 @@ class ApplicationDocument(models.Model):
 
     application = models.ForeignKey(ProductApplication, on_delete=models.PROTECT, related_name="documents")
     doc_type = models.CharField("document type", max_length=32, choices=DocumentType.choices)
-    file_type = models.CharField(max_length=8, choices=DocumentFileType.choices)
+    file_type = models.CharField(max_length=8, choices=FileType.choices)
     file = models.FileField(upload_to=_application_document_path, max_length=255)
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64)

@@ -20,7 +20,6 @@ from compliance.kyc.models import (
     CaseDecision,
     Document,
     DocumentType,
-    FileType,
     Investor,
     InvestorCategory,
     KycCase,
@@ -39,6 +38,7 @@ from products.api import (
     RationaleSerializer,
     UpperCaseCodes,
 )
+from products.file_signatures import FileType
 from products.models import Issuer
 
 

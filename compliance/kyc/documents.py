@@ -9,8 +9,8 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from compliance.kyc.models import DocumentType, FileType, PartyKind
-from products.file_signatures import detect_file_type
+from compliance.kyc.models import DocumentType, PartyKind
+from products.file_signatures import FileType, detect_file_type
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -28,10 +28,6 @@ def max_bytes() -> int:
     return int(getattr(settings, "ATTEST_KYC_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def detect_type(data: bytes) -> str | None:
-    return detect_file_type(data)
-
-
 def validate_document(*, data: bytes, file_type: str) -> str:
     """Check the declared type against the content and the size limit; return the SHA-256."""
     if file_type not in FileType.values:
@@ -41,7 +37,7 @@ def validate_document(*, data: bytes, file_type: str) -> str:
         raise ValidationError({"file": ["The file is empty."]})
     if len(data) > limit:
         raise ValidationError({"file": [f"The file is {len(data)} bytes; the limit is {limit}."]})
-    actual = detect_type(data)
+    actual = detect_file_type(data)
     if actual != file_type:
         found = FileType(actual).label if actual else "not a PDF, PNG or JPEG file"
         raise ValidationError({"file": [f"The content does not match the declared type {file_type}: {found}."]})

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from products.file_signatures import FileType
 from products.validators import validate_country, validate_currency, validate_lei
 
 
@@ -337,12 +338,6 @@ class DocumentType(models.TextChoices):
     OWNERSHIP_CHART = "ownership_chart", "Ownership structure chart"
     CATEGORY_EVIDENCE = "category_evidence", "Investor category evidence"
     OTHER = "other", "Other"
-
-
-class FileType(models.TextChoices):
-    PDF = "pdf", "PDF"
-    PNG = "png", "PNG image"
-    JPEG = "jpeg", "JPEG image"
 
 
 def _document_path(instance, filename):

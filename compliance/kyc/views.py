@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from compliance.kyc import documents, selectors, services
 from compliance.kyc.forms import InvestorRegistrationForm, RelatedPersonForm
-from compliance.kyc.models import CaseState, DocumentType, FileType, PartyKind
+from compliance.kyc.models import CaseState, DocumentType, PartyKind
 from compliance.sanctions.selectors import party_hits
 from config.errors import DomainError
 from config.forms import add_service_errors
+from products.file_signatures import FileType
 
 
 def _staff(request):
