@@ -10,6 +10,7 @@ from knox.models import AuthToken
 
 from accounts import services
 from accounts.models import Role, User
+from compliance.audit.admin import ChangedOnlyThroughServices
 from config.errors import DomainError
 
 
@@ -26,18 +27,9 @@ class RoleChangeForm(AccessChangeForm):
     field_order = ["role", "rationale"]
 
 
-class ChangedOnlyThroughActions:
+class ChangedOnlyThroughActions(ChangedOnlyThroughServices):
     """Read-only in the admin: rows change only through the actions (permission "access",
     administrators only), each a service call with an audit event."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_access_permission(self, request):
         return getattr(request.user, "role", None) == Role.ADMIN

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from compliance.audit.admin import ChangedOnlyThroughServices
 from compliance.eligibility import services
 from compliance.eligibility.models import ApiKey, ScreeningDecision, SnapshotVersion
 from config.errors import DomainError
@@ -48,31 +49,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScreeningDecision)
-class ScreeningDecisionAdmin(admin.ModelAdmin):
+class ScreeningDecisionAdmin(ChangedOnlyThroughServices, admin.ModelAdmin):
     list_display = ("decision_id", "evaluated_at", "venue", "client_order_id", "investor", "product", "eligible")
     list_filter = ("venue", "eligible")
     search_fields = ("decision_id", "client_order_id", "investor", "product")
     date_hierarchy = "evaluated_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SnapshotVersion)
-class SnapshotVersionAdmin(admin.ModelAdmin):
+class SnapshotVersionAdmin(ChangedOnlyThroughServices, admin.ModelAdmin):
     list_display = ("value", "bumped_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
