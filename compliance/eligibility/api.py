@@ -38,7 +38,7 @@ from compliance.eligibility.validation import (
     NON_BLANK,
     PRICE_PATTERN,
     ScreeningOrder,
-    batch_decoder,
+    decode_batch,
     decode_order,
     decode_valid_batch,
     field_errors,
@@ -536,7 +536,7 @@ class ScreeningBatchView(_ScreeningBase):
     def _decode_each(body: bytes, limit: int) -> tuple[list[ScreeningOrder], list[int], list]:
         """Decode order by order: (valid orders, their positions, results with the error entries)."""
         try:
-            batch = batch_decoder.decode(body)
+            batch = decode_batch(body)
         except msgspec.DecodeError as exc:  # malformed JSON or the wrong shape
             raise _invalid(field_errors(exc))
         if len(batch.orders) > limit:

@@ -44,10 +44,26 @@ class ValidScreeningBatch(msgspec.Struct, forbid_unknown_fields=True):
     orders: list[ScreeningOrder]
 
 
-order_decoder = msgspec.json.Decoder(ScreeningOrder)
-batch_decoder = msgspec.json.Decoder(ScreeningBatch)
+_order_decoder = msgspec.json.Decoder(ScreeningOrder)
+_batch_decoder = msgspec.json.Decoder(ScreeningBatch)
 _valid_batch_decoder = msgspec.json.Decoder(ValidScreeningBatch)
 _any_decoder = msgspec.json.Decoder()
+
+
+def _decode(decoder: msgspec.json.Decoder, raw: bytes):
+    """``decoder.decode(raw)``; a document nested past the recursion limit (``[[[[...`` a few
+    thousand levels) raises the DecodeError of any malformed JSON. msgspec raises RecursionError
+    for it, which would otherwise be a 500."""
+    try:
+        return decoder.decode(raw)
+    except RecursionError:
+        raise msgspec.DecodeError("JSON is nested too deeply") from None
+
+
+def decode_batch(body: bytes) -> ScreeningBatch:
+    """The batch with each order still raw JSON; raises msgspec.DecodeError for a bad envelope."""
+    return _decode(_batch_decoder, body)
+
 
 _AT = re.compile(r"^(?P<message>.*) - at `\$(?:\.(?P<field>[A-Za-z_][A-Za-z0-9_]*))?(?P<rest>.*)`$")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<field>.*)`(?: - at `\$(?P<path>.*)`)?$")
@@ -90,7 +106,7 @@ def check_nul(order: ScreeningOrder) -> dict[str, list[str]] | None:
 def decode_order(raw: bytes) -> tuple[ScreeningOrder | None, dict[str, list[str]] | None, object]:
     """(order, None, client_order_id) or (None, errors, client_order_id if one can be read)."""
     try:
-        order = order_decoder.decode(raw)
+        order = _decode(_order_decoder, raw)
     except msgspec.DecodeError as exc:  # ValidationError is a DecodeError too
         return None, field_errors(exc), _client_order_id_of(raw)
     errors = check_price(order) or check_nul(order)
@@ -104,11 +120,11 @@ def decode_valid_batch(body: bytes) -> list[ScreeningOrder] | None:
 
     One typed decode of the whole body instead of one per order; the checks msgspec leaves
     (check_price, check_nul) run over all orders at once. None sends the caller to the per-order
-    path (``batch_decoder`` and ``decode_order``), which gives the same orders when all are valid
+    path (``decode_batch`` and ``decode_order``), which gives the same orders when all are valid
     and the errors otherwise.
     """
     try:
-        orders = _valid_batch_decoder.decode(body).orders
+        orders = _decode(_valid_batch_decoder, body).orders
     except msgspec.DecodeError:
         return None
     # A price that passes msgspec's pattern search but not check_price's full match can only
@@ -123,7 +139,7 @@ def decode_valid_batch(body: bytes) -> list[ScreeningOrder] | None:
 
 def _client_order_id_of(raw: bytes) -> str | None:
     try:
-        value = _any_decoder.decode(raw)
+        value = _decode(_any_decoder, raw)
     except msgspec.DecodeError:
         return None
     if isinstance(value, dict):

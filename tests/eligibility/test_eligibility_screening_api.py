@@ -67,6 +67,10 @@ ORDERS = [
 ]
 
 
+# Nested past the recursion limit: the JSON decoders raise RecursionError, not a decode error.
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
 def engine_answer(snap, o, venue="XCME"):
     decision = snap.evaluate(
         Order(o["client_order_id"], o["investor"], o["product"], venue, o["side"], o["quantity"], o["price"])
@@ -178,6 +182,8 @@ def test_a_full_batch_of_ten_thousand_is_accepted(snap, xcme):
         (json.dumps({**ORDERS[0], "investor": "  "}).encode(), "investor"),
         (json.dumps({**ORDERS[0], "venue": "XEUR"}).encode(), "venue"),
         (json.dumps({**ORDERS[0], "client_order_id": "a\u0000b"}).encode(), "client_order_id"),
+        (DEEP, "non_field_errors"),
+        (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, "a"),  # unknown field; its id is searched for
     ],
 )
 def test_invalid_single_orders_are_400_with_field_errors(snap, xcme, body, field):
@@ -188,7 +194,9 @@ def test_invalid_single_orders_are_400_with_field_errors(snap, xcme, body, field
     assert field in payload["errors"]
 
 
-@pytest.mark.parametrize("body", [b"{bad", b"[]", b'{"orders": 3}', b'{"orders": [], "more": 1}', b""])
+@pytest.mark.parametrize(
+    "body", [b"{bad", b"[]", b'{"orders": 3}', b'{"orders": [], "more": 1}', b"", b'{"orders": ' + DEEP + b"}"]
+)
 def test_malformed_batches_are_400(snap, xcme, body):
     response = xcme.generic("POST", "/api/v1/screenings/batch", body, content_type="application/json")
     assert response.status_code == 400
