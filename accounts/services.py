@@ -9,6 +9,7 @@ from knox.settings import knox_settings
 from accounts.models import Role, User
 from compliance.audit.services import audit_record
 from config.errors import NotPermitted
+from config.text import required_text
 
 
 @transaction.atomic
@@ -49,10 +50,7 @@ def _admin_change(actor, user: User, rationale: str) -> str:
         raise NotPermitted("Only an administrator may change a user's access.")
     if actor.pk == user.pk:
         raise NotPermitted("Administrators cannot change their own access; another administrator must.")
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise ValidationError({"rationale": ["Say why: the change is recorded in the audit trail."]})
-    return rationale
+    return required_text(rationale, field="rationale", message="Say why: the change is recorded in the audit trail.")
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from compliance.audit.services import audit_record
 from config.errors import IllegalTransition, NotPermitted
+from config.text import required_text
 from delivery import sla, thresholds
 from delivery.ingest import GRANULARITY_HOURS, ParsedReport, parse_report, window_errors
 from delivery.models import (
@@ -68,10 +69,7 @@ def _require_officer(actor) -> None:
 
 
 def _text(value: str, field_name: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field_name: ["This field is required."]})
-    return value
+    return required_text(value, field=field_name, message="This field is required.")
 
 
 # --- provider keys -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Role
 from compliance.audit.services import audit_record
 from config.errors import Conflict, IllegalTransition, NotPermitted
+from config.text import required_text
 from products.file_signatures import detect_file_type
 from products.gates import approval_blockers
 from products.models import (
@@ -106,10 +107,7 @@ def _authorize(transition: Transition, application: ProductApplication, actor) -
 
 
 def _require_rationale(rationale: str) -> str:
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise ValidationError({"rationale": ["A rationale is required for this action."]})
-    return rationale
+    return required_text(rationale, field="rationale", message="A rationale is required for this action.")
 
 
 # --- issuers and venues --------------------------------------------------------------------

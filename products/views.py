@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from compliance.audit.selectors import events_for
 from config.errors import DomainError
+from config.navigation import redirect_back
 from dashboard.selectors import issuer_kyb_status
 from products import selectors, services
 from products.forms import (
@@ -506,16 +507,14 @@ def application_rerun_checks(request, pk):
 def document_upload(request, pk):
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
     form = DocumentUploadForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse("products:application_detail", args=[pk])
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("products:application_detail", args=[pk])
+    fallback = reverse("products:application_detail", args=[pk])
     if not form.is_valid():
         messages.error(request, "Choose a document type and a file to upload.")
-        return redirect(back)
+        return redirect_back(request, fallback)
     upload = form.cleaned_data["file"]
     if upload.size > services.DOCUMENT_MAX_BYTES:
         messages.error(request, f"The file is larger than {services.DOCUMENT_MAX_BYTES // (1024 * 1024)} MB.")
-        return redirect(back)
+        return redirect_back(request, fallback)
     try:
         document = services.application_document_add(
             actor=request.user,
@@ -530,7 +529,7 @@ def document_upload(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{document.original_name} attached (SHA-256 {document.sha256[:12]}…).")
-    return redirect(back)
+    return redirect_back(request, fallback)
 
 
 @login_required

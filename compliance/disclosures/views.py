@@ -14,27 +14,21 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance.disclosures import selectors, services
 from compliance.disclosures.api import pdf_response
+from compliance.disclosures.forms import AcknowledgementForm
 from compliance.disclosures.models import DocumentStatus
 from config.errors import DomainError
+from config.navigation import redirect_back
 from products.selectors import products_visible_to
 
 # A disclosure PDF is well under a megabyte; anything far larger is not one of ours.
 VERIFY_MAX_BYTES = 5 * 1024 * 1024
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _back(request, fallback: str):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
 
 
 def _show_error(request, exc: Exception) -> None:
@@ -112,7 +106,7 @@ def rendering_request(request, symbol):
             f"Rendering of the {rendering.jurisdiction} disclosure of {product.symbol} queued; "
             "reload the page in a moment to see the preview.",
         )
-    return _back(request, reverse("products:product_detail", args=[product.symbol]))
+    return redirect_back(request, reverse("products:product_detail", args=[product.symbol]))
 
 
 @login_required
@@ -125,7 +119,7 @@ def document_publish(request, pk):
         _show_error(request, exc)
     else:
         messages.success(request, f"Published version {document.version} ({document.sha256[:12]}…).")
-    return _back(request, reverse("disclosures:document_detail", args=[pk]))
+    return redirect_back(request, reverse("disclosures:document_detail", args=[pk]))
 
 
 @login_required
@@ -134,7 +128,11 @@ def document_acknowledge(request, pk):
     from compliance.kyc.models import Investor
 
     document = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
-    reference = request.POST.get("investor", "").strip()
+    form = AcknowledgementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Investor reference: " + " ".join(form.errors["investor"]))
+        return redirect("disclosures:document_detail", pk=pk)
+    reference = form.cleaned_data["investor"]
     investor = Investor.objects.filter(reference=reference).first()
     if investor is None:
         messages.error(request, f"No investor has the reference {reference!r}.")

@@ -36,6 +36,7 @@ from compliance.kyc.models import (
     SanctionsState,
 )
 from config.errors import Conflict, IllegalTransition, NotPermitted
+from config.text import required_text
 
 IN_PROGRESS = CASE_IN_PROGRESS
 APPROVALS_FOR_HIGH_RISK = 2
@@ -51,10 +52,7 @@ def _require_officer(actor) -> None:
 
 
 def _require_rationale(rationale: str) -> str:
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise ValidationError({"rationale": ["A rationale is required for this decision."]})
-    return rationale
+    return required_text(rationale, field="rationale", message="A rationale is required for this decision.")
 
 
 def _user(actor):

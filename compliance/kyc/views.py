@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from compliance.kyc import documents, selectors, services
@@ -15,6 +14,7 @@ from compliance.kyc.models import CaseState, DocumentType, PartyKind
 from compliance.sanctions.selectors import party_hits
 from config.errors import DomainError
 from config.forms import add_service_errors
+from config.navigation import redirect_back
 from products.file_signatures import FileType
 
 
@@ -136,10 +136,7 @@ def issuer_kyb_open(request, issuer_pk):
         case = services.issuer_kyb_open(actor=request.user, issuer=issuer)
     except (DomainError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
-        target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = reverse("kyc:party_list")
-        return redirect(target)
+        return redirect_back(request, reverse("kyc:party_list"))
     messages.success(request, f"KYB case #{case.pk} opened for {issuer.legal_name}; the automatic checks are queued.")
     return redirect("kyc:case_detail", pk=case.pk)
 

@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,6 +43,7 @@ from compliance.rules.pack import (
     periods_overlap,
 )
 from config.errors import Conflict, IllegalTransition, NotPermitted
+from config.text import required_text
 from products import services as product_services
 from products.models import ApplicationState, ProductApplication
 
@@ -565,9 +565,9 @@ def finding_override(*, finding: Finding, actor, rationale: str) -> Finding:
     """A senior approver lifts a blocking finding, with a written rationale (audited)."""
     if not getattr(actor, "is_senior", False):
         raise NotPermitted("Only a senior approver may override a blocking finding.")
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise ValidationError({"rationale": ["Explain in writing why this finding does not block approval."]})
+    rationale = required_text(
+        rationale, field="rationale", message="Explain in writing why this finding does not block approval."
+    )
     run = RuleRun.objects.select_for_update().get(pk=finding.run_id)
     finding = Finding.objects.select_for_update(of=("self",)).select_related("rule", "overridden_by").get(pk=finding.pk)
     if not (finding.fired and finding.outcome in BLOCKING_OUTCOMES):

@@ -23,6 +23,7 @@ from compliance.sanctions.models import (
 )
 from compliance.sanctions.selectors import screening_index, screening_threshold
 from config.errors import IllegalTransition, NotPermitted
+from config.text import required_text
 from products.selectors import listed_applications_of_issuer
 from products.services import application_suspend_automatically
 
@@ -339,9 +340,7 @@ def screen_queries(queries: list[dict]) -> list[list[dict]]:
 def _decide(hit: ScreeningHit, *, actor, rationale: str, state: str, action: str) -> ScreeningHit:
     if not getattr(actor, "is_officer", False):
         raise NotPermitted("Only a compliance officer may decide a screening hit.")
-    rationale = (rationale or "").strip()
-    if not rationale:
-        raise ValidationError({"rationale": ["A rationale is required for this decision."]})
+    rationale = required_text(rationale, field="rationale", message="A rationale is required for this decision.")
     # The party first, then the hit: the order party_screen locks them in, so a decision taken
     # while the party is re-screened waits for it instead of deadlocking with it.
     party = Party.objects.select_for_update().get(pk=hit.party_id)
