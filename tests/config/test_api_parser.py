@@ -8,12 +8,15 @@ from products.models import Issuer
 pytestmark = pytest.mark.django_db
 
 
-def test_a_deeply_nested_body_is_a_400_and_writes_nothing(officer):
+def post_legal_name_nested(officer, depth: int):
     client = APIClient()
     client.force_authenticate(officer)
-    body = b'{"legal_name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    body = b'{"legal_name": ' + b"[" * depth + b"]" * depth + b"}"
+    return client.generic("POST", "/api/v1/issuers/", body, content_type="application/json")
 
-    response = client.generic("POST", "/api/v1/issuers/", body, content_type="application/json")
+
+def test_a_deeply_nested_body_is_a_400_and_writes_nothing(officer):
+    response = post_legal_name_nested(officer, 100_000)
 
     assert response.status_code == 400
     assert response.json() == {
@@ -24,11 +27,7 @@ def test_a_deeply_nested_body_is_a_400_and_writes_nothing(officer):
 
 
 def test_nesting_within_the_limit_still_reaches_the_serializer(officer):
-    client = APIClient()
-    client.force_authenticate(officer)
-    body = b'{"legal_name": ' + b"[" * 100 + b"]" * 100 + b"}"
-
-    response = client.generic("POST", "/api/v1/issuers/", body, content_type="application/json")
+    response = post_legal_name_nested(officer, 100)
 
     assert response.status_code == 400
     assert "legal_name" in response.json()["errors"]

@@ -18,6 +18,14 @@ def upload(client, product, text):
     return client.post(url, {"file": SimpleUploadedFile("r.csv", text.encode(), content_type="text/csv")})
 
 
+def refused_page(client, product, text) -> str:
+    """Upload `text` as the product's issuer user; the form comes back and nothing is imported."""
+    client.force_login(product.issuer_user)
+    response = upload(client, product, text)
+    assert response.status_code == 200 and not DeliveryReport.objects.exists()
+    return response.content.decode()
+
+
 def test_a_valid_file_is_imported(client, listed_product):
     client.force_login(listed_product.issuer_user)
     text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\nday,2026-01-02T00:00:00Z,2400,2400,100,\n"
@@ -54,21 +62,17 @@ def test_another_issuers_user_cannot_upload(client, listed_product):
 
 
 def test_a_period_start_outside_the_years_2000_to_2100_is_reported_by_line(client, listed_product):
-    client.force_login(listed_product.issuer_user)
     text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\nhour,9999-12-31T23:00:00Z,100,99,99.9,97\n"
-    response = upload(client, listed_product, text)
-    assert response.status_code == 200
-    assert "Line 3: period_start: Give a date between the years 2000 and 2100." in response.content.decode()
-    assert not DeliveryReport.objects.exists()
+    assert "Line 3: period_start: Give a date between the years 2000 and 2100." in refused_page(
+        client, listed_product, text
+    )
 
 
 def test_a_field_beyond_the_csv_readers_limit_is_a_file_error(client, listed_product):
-    client.force_login(listed_product.issuer_user)
     text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\n" + 'hour,"' + "x" * 200_000 + '",100,99,99.9,97\n'
-    response = upload(client, listed_product, text)
-    assert response.status_code == 200
-    assert "File: Line 3 is not readable CSV (field larger than field limit" in response.content.decode()
-    assert not DeliveryReport.objects.exists()
+    assert "File: Line 3 is not readable CSV (field larger than field limit" in refused_page(
+        client, listed_product, text
+    )
 
 
 def test_the_number_of_queries_does_not_grow_with_the_reports(listed_product):
@@ -91,26 +95,16 @@ def test_the_number_of_queries_does_not_grow_with_the_reports(listed_product):
 
 
 def test_a_line_with_more_values_than_the_header_is_a_file_error(client, listed_product):
-    client.force_login(listed_product.issuer_user)
     text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\nhour,2026-01-01T01:00:00Z,100,99,99.9,97,12\n"
-    response = upload(client, listed_product, text)
-    assert response.status_code == 200
-    assert "File: Line 3 has more values than the header has columns." in response.content.decode()
-    assert not DeliveryReport.objects.exists()
+    assert "File: Line 3 has more values than the header has columns." in refused_page(client, listed_product, text)
 
 
 def test_a_column_named_twice_in_the_header_is_a_file_error(client, listed_product):
-    client.force_login(listed_product.issuer_user)
     text = "granularity," + HEADER + "day,hour,2026-01-01T00:00:00Z,100,99,99.9,97\n"
-    response = upload(client, listed_product, text)
-    assert response.status_code == 200
-    assert "File: The header names granularity more than once." in response.content.decode()
-    assert not DeliveryReport.objects.exists()
+    assert "File: The header names granularity more than once." in refused_page(client, listed_product, text)
 
 
 def test_a_daily_period_that_does_not_start_at_midnight_is_reported_by_line(client, listed_product):
-    client.force_login(listed_product.issuer_user)
-    response = upload(client, listed_product, HEADER + "day,2026-01-01T05:00:00Z,100,99,99.9,97\n")
-    assert response.status_code == 200
-    assert "Line 2: period_start: A daily period starts at midnight UTC" in response.content.decode()
-    assert not DeliveryReport.objects.exists()
+    assert "Line 2: period_start: A daily period starts at midnight UTC" in refused_page(
+        client, listed_product, HEADER + "day,2026-01-01T05:00:00Z,100,99,99.9,97\n"
+    )
