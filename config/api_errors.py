@@ -9,6 +9,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from config.errors import DomainError
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "payload_too_large"
+
+
 def _field_errors(error: DjangoValidationError) -> dict:
     if hasattr(error, "error_dict"):
         return {field: [m for e in errs for m in e.messages] for field, errs in error.error_dict.items()}

@@ -1,16 +1,35 @@
 """The API's JSON parser."""
 
+import io
+
+from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
+from config.api_errors import PayloadTooLarge
+
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, except that a body nested deeper than the interpreter's recursion limit
-    (``[[[[...`` a few thousand levels) is a 400 like any other malformed JSON: the json module
-    raises RecursionError for it, which DRF's parser does not catch, so it was a 500."""
+    """DRF's JSON parser with two limits DRF does not set.
+
+    * A body over ``ATTEST_API_MAX_BODY_BYTES`` is a 413, refused on its Content-Length or after
+      reading one byte past the limit. DRF reads the stream itself, so Django's
+      DATA_UPLOAD_MAX_MEMORY_SIZE never applies, and any size would be read into memory.
+    * A body nested deeper than the interpreter's recursion limit (``[[[[...`` a few thousand
+      levels) is a 400 like any other malformed JSON. The json module raises RecursionError for
+      it, which DRF's parser does not catch, so it was a 500.
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.ATTEST_API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
         try:
-            return super().parse(stream, media_type, parser_context)
+            return super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - the document is nested too deeply.") from None

@@ -31,3 +31,17 @@ def document_malformed_requests(result, generator, request, public):
         for operation in operations.values():
             operation.get("responses", {}).setdefault("400", malformed)
     return result
+
+
+def document_oversize_bodies(result, generator, request, public):
+    """Every operation that takes a JSON body refuses one over ATTEST_API_MAX_BODY_BYTES with a 413
+    (config/parsers.py); operations that document a 413 of their own keep it."""
+    too_large = {
+        "description": "The request body is too large.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation.get("responses", {}).setdefault("413", too_large)
+    return result

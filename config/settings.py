@@ -193,6 +193,11 @@ ATTEST_SANCTIONS_DATA_DIR = Path(
     env.str("ATTEST_SANCTIONS_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data" / "sanctions"))
 )
 ATTEST_KYC_DOCUMENT_MAX_BYTES = env.int("ATTEST_KYC_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The largest JSON body the REST API reads (config/parsers.py): a KYC document at its limit,
+# base64-encoded (4/3 of its size), and 1 MB for the other fields. Larger is a 413 unread.
+ATTEST_API_MAX_BODY_BYTES = env.int(
+    "ATTEST_API_MAX_BODY_BYTES", default=ATTEST_KYC_DOCUMENT_MAX_BYTES * 4 // 3 + 1024 * 1024
+)
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -234,6 +239,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema_hooks.require_non_blank_strings",
         "config.schema_hooks.document_malformed_requests",
+        "config.schema_hooks.document_oversize_bodies",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStateEnum": "products.models.ApplicationState.choices",

@@ -44,6 +44,7 @@ from compliance.eligibility.validation import (
     field_errors,
 )
 from config import api_fields
+from config.api_errors import PayloadTooLarge
 from products.api import ErrorSerializer
 
 log = logging.getLogger(__name__)
@@ -106,12 +107,6 @@ class HasVenueApiKeyOrStaff(BasePermission):
 
 
 # --- errors ----------------------------------------------------------------------------------
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
-    default_code = "payload_too_large"
 
 
 class IdempotencyKeyReused(exceptions.APIException):

@@ -31,3 +31,38 @@ def test_nesting_within_the_limit_still_reaches_the_serializer(officer):
 
     assert response.status_code == 400
     assert "legal_name" in response.json()["errors"]
+
+
+def post_issuer_body(officer, body: bytes, **extra):
+    client = APIClient()
+    client.force_authenticate(officer)
+    return client.generic("POST", "/api/v1/issuers/", body, content_type="application/json", **extra)
+
+
+def test_a_body_over_the_limit_is_a_413_and_writes_nothing(officer, settings):
+    settings.ATTEST_API_MAX_BODY_BYTES = 1_000
+    body = b'{"legal_name": "' + b"x" * 1_000 + b'"}'
+
+    response = post_issuer_body(officer, body)
+
+    assert response.status_code == 413
+    assert response.json() == {"code": "payload_too_large", "detail": "The body may be at most 1000 bytes."}
+    assert not Issuer.objects.exists()
+
+
+def test_a_body_at_the_limit_is_read(officer, settings):
+    body = b'{"legal_name": "' + b"x" * 500 + b'"}'
+    settings.ATTEST_API_MAX_BODY_BYTES = len(body)
+
+    response = post_issuer_body(officer, body)
+
+    assert response.status_code == 400 and "legal_name" in response.json()["errors"]  # too long a name
+
+
+def test_the_schema_documents_the_413_of_every_operation_with_a_body(officer):
+    client = APIClient()
+    client.force_authenticate(officer)
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    with_body = [op for ops in paths.values() for op in ops.values() if isinstance(op, dict) and "requestBody" in op]
+
+    assert with_body and all("413" in op["responses"] for op in with_body)

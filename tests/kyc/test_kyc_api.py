@@ -128,3 +128,25 @@ def test_the_hit_page_explains_the_score(client, hit_party, officer):
     page = client.get(f"/sanctions/hits/{hit_party.hits.get().pk}/").content.decode()
     assert '<th scope="row">Date of birth</th><td>matches the listed one (+0.0500)</td>' in page
     assert '<th scope="row">Score</th><td>1.0000 name +0.0500 date of birth = 1.0000 (capped to 0–1)</td>' in page
+
+
+def test_a_document_at_its_size_limit_fits_in_an_api_body(officer, settings, tmp_path):
+    # The API's body limit (ATTEST_API_MAX_BODY_BYTES) leaves room for the largest document the
+    # KYC checks accept, base64-encoded, so that limit, not the body's, is the one an officer meets.
+    settings.MEDIA_ROOT = tmp_path  # 10 MB that should not stay behind
+    client = api(officer)
+    case = client.post("/api/v1/kyc-cases/", {"party": person("Sophie Martin").pk}, format="json")
+    data = PDF + b"\0" * (settings.ATTEST_KYC_DOCUMENT_MAX_BYTES - len(PDF))
+
+    upload = client.post(
+        f"/api/v1/kyc-cases/{case.json()['id']}/documents/",
+        {
+            "doc_type": "passport",
+            "file_type": "pdf",
+            "name": "passport.pdf",
+            "content_base64": base64.b64encode(data).decode(),
+        },
+        format="json",
+    )
+
+    assert upload.status_code == 201, upload.json()
