@@ -9,6 +9,18 @@ from rest_framework.exceptions import ParseError
 from config.api_errors import PayloadTooLarge
 
 
+def read_within(stream, *, declared_length: int, limit: int) -> bytes:
+    """A request body of at most ``limit`` bytes, else a 413: refused on its declared
+    Content-Length before any byte is read, or after reading one byte past the limit (a client
+    may understate its length)."""
+    if declared_length > limit:
+        raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+    body = stream.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+    return body
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with two limits DRF does not set.
 
@@ -21,14 +33,10 @@ class JSONParser(parsers.JSONParser):
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.ATTEST_API_MAX_BODY_BYTES
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
-        body = stream.read(limit + 1)
-        if len(body) > limit:
-            raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+        length = int(declared) if declared and declared.isdigit() else 0
+        body = read_within(stream, declared_length=length, limit=settings.ATTEST_API_MAX_BODY_BYTES)
         try:
             return super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError:

@@ -11,6 +11,7 @@ encoded with msgspec, which keeps a 10,000-order batch well inside its latency b
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import time
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ from compliance.eligibility.validation import (
 )
 from config import api_fields
 from config.api_errors import PayloadTooLarge
+from config.parsers import read_within
 from products.api import ErrorSerializer
 
 log = logging.getLogger(__name__)
@@ -212,17 +214,10 @@ def _read_body(request) -> bytes:
         length = int(django_request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise _invalid({"non_field_errors": ["Bad Content-Length."]})
-    if length > limit:
-        raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
-    if hasattr(django_request, "_body"):
-        body = django_request._body
-    else:
-        # Read the stream ourselves: HttpRequest.body would apply DATA_UPLOAD_MAX_MEMORY_SIZE
-        # (2.5 MB), smaller than a full batch may legitimately be.
-        body = django_request.read(limit + 1)
-    if len(body) > limit:
-        raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
-    return body
+    # Read the stream ourselves: HttpRequest.body would apply DATA_UPLOAD_MAX_MEMORY_SIZE
+    # (2.5 MB), smaller than a full batch may legitimately be.
+    stream = io.BytesIO(django_request._body) if hasattr(django_request, "_body") else django_request
+    return read_within(stream, declared_length=length, limit=limit)
 
 
 class _Idempotency:
