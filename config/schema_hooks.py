@@ -19,29 +19,28 @@ def require_non_blank_strings(result, generator, request, public):
     return result
 
 
-def document_malformed_requests(result, generator, request, public):
-    """Any request may be refused as malformed before a view sees it (a NUL character in the URL,
-    see config/middleware.py), so every operation documents the 400 error body, not only those
-    whose input a serializer validates."""
-    malformed = {
-        "description": "Malformed request (for example a NUL character in the URL).",
+def _document_response(result, status: str, description: str, *, only_with_body: bool = False):
+    """Add an Error response for ``status`` to every operation (or every one that takes a body)
+    that does not document one of its own."""
+    response = {
+        "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
-            operation.get("responses", {}).setdefault("400", malformed)
+            if not only_with_body or "requestBody" in operation:
+                operation.get("responses", {}).setdefault(status, response)
     return result
+
+
+def document_malformed_requests(result, generator, request, public):
+    """Any request may be refused as malformed before a view sees it (a NUL character in the URL,
+    see config/middleware.py), so every operation documents the 400 error body, not only those
+    whose input a serializer validates."""
+    return _document_response(result, "400", "Malformed request (for example a NUL character in the URL).")
 
 
 def document_oversize_bodies(result, generator, request, public):
     """Every operation that takes a JSON body refuses one over ATTEST_API_MAX_BODY_BYTES with a 413
     (config/parsers.py); operations that document a 413 of their own keep it."""
-    too_large = {
-        "description": "The request body is too large.",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            if "requestBody" in operation:
-                operation.get("responses", {}).setdefault("413", too_large)
-    return result
+    return _document_response(result, "413", "The request body is too large.", only_with_body=True)

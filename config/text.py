@@ -1,6 +1,9 @@
 """Free text people write (rationales, notes), checked alike by every service that stores it."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+
+_no_nul = ProhibitNullCharactersValidator()
 
 
 def required_text(value: str | None, *, field: str, message: str) -> str:
@@ -10,6 +13,8 @@ def required_text(value: str | None, *, field: str, message: str) -> str:
     text = (value or "").strip()
     if not text:
         raise ValidationError({field: [message]})
-    if "\x00" in text:
-        raise ValidationError({field: ["Null characters are not allowed."]})
+    try:
+        _no_nul(text)  # the check (and message) of Django's form fields
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
     return text

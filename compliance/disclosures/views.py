@@ -130,7 +130,7 @@ def document_acknowledge(request, pk):
     document = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
     form = AcknowledgementForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Investor reference: " + " ".join(form.errors["investor"]))
+        messages.error(request, f"{form.fields['investor'].label}: {' '.join(form.errors['investor'])}")
         return redirect("disclosures:document_detail", pk=pk)
     reference = form.cleaned_data["investor"]
     investor = Investor.objects.filter(reference=reference).first()

@@ -8,11 +8,14 @@ from products.models import Issuer
 pytestmark = pytest.mark.django_db
 
 
-def post_legal_name_nested(officer, depth: int):
+def post_issuer_body(officer, body: bytes):
     client = APIClient()
     client.force_authenticate(officer)
-    body = b'{"legal_name": ' + b"[" * depth + b"]" * depth + b"}"
     return client.generic("POST", "/api/v1/issuers/", body, content_type="application/json")
+
+
+def post_legal_name_nested(officer, depth: int):
+    return post_issuer_body(officer, b'{"legal_name": ' + b"[" * depth + b"]" * depth + b"}")
 
 
 def test_a_deeply_nested_body_is_a_400_and_writes_nothing(officer):
@@ -31,12 +34,6 @@ def test_nesting_within_the_limit_still_reaches_the_serializer(officer):
 
     assert response.status_code == 400
     assert "legal_name" in response.json()["errors"]
-
-
-def post_issuer_body(officer, body: bytes, **extra):
-    client = APIClient()
-    client.force_authenticate(officer)
-    return client.generic("POST", "/api/v1/issuers/", body, content_type="application/json", **extra)
 
 
 def test_a_body_over_the_limit_is_a_413_and_writes_nothing(officer, settings):
