@@ -65,6 +65,21 @@ class TargetMarket(models.TextChoices):
     PROFESSIONAL = "professional", "Professional investors only"
 
 
+def within_target_market(
+    target_market: str, allowed: frozenset[str] | None, every_category: frozenset[str]
+) -> frozenset[str] | None:
+    """The investor categories a product may be sold to in one jurisdiction: what the rule packs
+    allow there (``None``: they do not restrict it) narrowed by the issuer's own target market.
+
+    The issuer's choice binds everywhere, whether or not a jurisdiction's pack has a rule for it
+    (MiFID II Art. 16(3) and 24(2): a product is distributed within the target market its
+    manufacturer identified). A professional-only product is never sold to retail investors.
+    """
+    if target_market != TargetMarket.PROFESSIONAL:
+        return allowed
+    return (every_category if allowed is None else allowed) - {"retail"}
+
+
 class ComputeProduct(models.Model):
     """A compute-backed instrument with the terms that make it measurable and deliverable."""
 

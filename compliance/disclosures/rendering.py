@@ -29,6 +29,8 @@ from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from products.models import within_target_market
+
 # Bump when the structure of the documents changes in a way reviewers should notice; the
 # digest appended by ``_template_version`` tracks every edit of the template sources anyway.
 TEMPLATE_SET = "disclosures-1"
@@ -81,6 +83,11 @@ INVESTOR_CATEGORY_LABELS = {
     "eligible_counterparty": _("eligible counterparties"),
     "accredited": _("accredited investors"),
     "eligible_contract_participant": _("eligible contract participants"),
+}
+
+TARGET_MARKET_LABELS = {
+    "retail": _("retail investors allowed"),
+    "professional": _("professional investors only"),
 }
 
 # The same names as they read inside a sentence ("In the United Kingdom the product ...").
@@ -611,8 +618,11 @@ def _build_context(
     # The rules' vocabulary: None means no fired rule restricts the categories (anyone may
     # buy); an empty list means the restrictions admit nobody.
     raw_categories = (constraints or {}).get("allowed_investor_categories")
-    categories_restricted = constraints is not None and raw_categories is not None
-    categories = raw_categories or []
+    rule_categories = None if raw_categories is None else frozenset(raw_categories)
+    # The issuer's target market narrows what the rules allow, as it does in the screening API.
+    allowed = within_target_market(t.get("target_market", ""), rule_categories, frozenset(INVESTOR_CATEGORY_LABELS))
+    categories_restricted = constraints is not None and allowed is not None
+    categories = [c for c in INVESTOR_CATEGORY_LABELS if c in (allowed or ())]
     sri, sri_from_rule_pack = _summary_risk_indicator(t, constraints)
     mandatory = set(mandatory_sections)
     sections = _sections(t, mandatory)
@@ -651,6 +661,9 @@ def _build_context(
         "sri_from_rule_pack": sri_from_rule_pack,
         "investor_categories": [INVESTOR_CATEGORY_LABELS.get(c, c.replace("_", " ")) for c in categories],
         "categories_restricted": categories_restricted,
+        # Only the issuer's target market restricts the categories: the rules leave them open.
+        "restricted_by_target_market_only": categories_restricted and rule_categories is None,
+        "target_market_label": TARGET_MARKET_LABELS.get(t.get("target_market"), ""),
         "retail_allowed": constraints is not None and (not categories_restricted or "retail" in categories),
         "appropriateness_required": bool((constraints or {}).get("appropriateness_required")),
         "acknowledgement_required": bool((constraints or {}).get("acknowledgement_required")),

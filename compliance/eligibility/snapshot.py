@@ -17,7 +17,9 @@ Mapping choices (see README.md in this folder):
 
 * a product's constraints come from the application its listings refer to (the approved one),
   else from its latest application; a product with no completed rule run is offered nowhere
-  (every order is ``JURISDICTION_BLOCKED``);
+  (every order is ``JURISDICTION_BLOCKED``); the issuer's target market narrows the allowed
+  categories in every jurisdiction (``products.models.within_target_market``: a
+  professional-only product is ``CATEGORY_NOT_PERMITTED`` for retail investors);
 * a delisted listing is absent (``NOT_LISTED_ON_VENUE``); a listing on an inactive venue too;
 * a disclosure id is ``"<product id>/<jurisdiction>/v<version>"`` of the current published
   version; an acknowledgement of a published document acknowledges that id;
@@ -58,7 +60,7 @@ from compliance.eligibility.versioning import read_version_from_db
 from compliance.kyc.models import AppropriatenessAssessment, Investor, Position, SanctionsState
 from compliance.kyc.selectors import related_sanctions_states, worst_sanctions_state
 from compliance.rules.models import JurisdictionResult, RuleRun, RunStatus
-from products.models import ComputeProduct, Listing, ListingStatus, ProductApplication
+from products.models import ComputeProduct, Listing, ListingStatus, ProductApplication, within_target_market
 
 ALL_CATEGORIES = frozenset(InvestorCategory)
 _LISTING_STATUS = {ListingStatus.ACTIVE: "listed", ListingStatus.SUSPENDED: "suspended"}
@@ -137,7 +139,14 @@ def _read_inputs() -> SnapshotInputs:
 
     products = list(
         ComputeProduct.objects.values_list(
-            "id", "symbol", "contract_size", "lot_size", "minimum_order", "position_limit", "delivery_start"
+            "id",
+            "symbol",
+            "contract_size",
+            "lot_size",
+            "minimum_order",
+            "position_limit",
+            "delivery_start",
+            "target_market",
         )
     )
     symbol_of = {pid: symbol for pid, symbol, *_ in products}
@@ -168,7 +177,7 @@ def _read_inputs() -> SnapshotInputs:
     }
 
     product_specs: list[ProductSpec] = []
-    for pid, symbol, contract_size, lot_size, minimum_order, position_limit, delivery_start in products:
+    for pid, symbol, contract_size, lot_size, minimum_order, position_limit, delivery_start, market in products:
         raw = constraints_of_application.get(application_of.get(pid), {})
         constraints = []
         for jurisdiction, (blocked, allowed, appropriateness, acknowledgement) in sorted(raw.items()):
@@ -178,7 +187,7 @@ def _read_inputs() -> SnapshotInputs:
                 DistributionConstraint(
                     jurisdiction=jurisdiction,
                     blocked=blocked,
-                    allowed_categories=allowed,
+                    allowed_categories=within_target_market(market, allowed, ALL_CATEGORIES),
                     appropriateness_required=appropriateness,
                     disclosure_acknowledgement_required=acknowledgement,
                     current_disclosure=disclosures.get((pid, jurisdiction)),

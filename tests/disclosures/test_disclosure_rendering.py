@@ -294,9 +294,24 @@ def test_missing_figures_are_named(physical_terms, issuer_attrs):
 
 def test_unrestricted_investor_categories_are_not_read_as_none_allowed(physical_terms, issuer_attrs):
     # The rules' vocabulary: None means no rule restricts the categories; [] admits nobody.
-    open_text = render(physical_terms, issuer_attrs, constraints={"allowed_investor_categories": None}).html
+    physical_terms["target_market"] = "retail"
+    unrestricted = {"allowed_investor_categories": None}
+    open_text = render(physical_terms, issuer_attrs, jurisdiction="GB", constraints=unrestricted).html
     closed_text = render(physical_terms, issuer_attrs, constraints={"allowed_investor_categories": []}).html
 
     assert "do not restrict the categories of investors" in open_text
     assert "may not be offered there" not in open_text
     assert "admit no investor category" in closed_text
+
+
+def test_a_professional_target_market_restricts_where_the_rules_do_not(physical_terms, issuer_attrs):
+    physical_terms["target_market"] = "professional"
+    unrestricted = {"allowed_investor_categories": None}
+    text = pdf_text(render(physical_terms, issuer_attrs, jurisdiction="GB", constraints=unrestricted).pdf)
+
+    assert "any investor category" not in text
+    assert (
+        "May be sold to professional investors, eligible counterparties, accredited investors, eligible contract"
+        " participants (the issuer's target market: professional investors only)"
+    ) in text
+    assert "the restriction is the issuer's target market" in text

@@ -173,6 +173,20 @@ def test_a_product_result_prevails_over_a_newer_global_one(world):
     assert (spec.appropriateness_all, spec.appropriateness_failed) == (True, frozenset({"H100-TEST"}))
 
 
+def test_a_professional_target_market_excludes_retail_where_the_rules_do_not(world):
+    open_to_all = {"allowed_investor_categories": None}
+    _, professional_app = listed_product("PRO-TEST", ("XCME",), target_market="professional")
+    _, retail_app = listed_product("RET-TEST", ("XCME",), target_market="retail")
+    constraints(professional_app, US=open_to_all)
+    constraints(retail_app, US=open_to_all)
+    investor("RETAIL", category="retail")
+    investor("PRO", category="professional")
+    snapshot = build_snapshot()
+    assert reasons(snapshot, "RETAIL", symbol="PRO-TEST") == {R.CATEGORY_NOT_PERMITTED}
+    assert reasons(snapshot, "PRO", symbol="PRO-TEST") == set()
+    assert reasons(snapshot, "RETAIL", symbol="RET-TEST") == set()
+
+
 def test_kyc_is_valid_through_its_expiry_date():
     assert kyc_expiry(date(2026, 5, 31)) == datetime(2026, 6, 1, tzinfo=UTC)
     assert kyc_expiry(None) is None
