@@ -15,6 +15,12 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class LengthRequired(exceptions.APIException):
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_detail = "Send the body with a Content-Length header; chunked bodies are not read."
+    default_code = "length_required"
+
+
 def _field_errors(error: DjangoValidationError) -> dict:
     if hasattr(error, "error_dict"):
         return {field: [m for e in errs for m in e.messages] for field, errs in error.error_dict.items()}

@@ -6,7 +6,18 @@ from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from config.api_errors import PayloadTooLarge
+from config.api_errors import LengthRequired, PayloadTooLarge
+
+
+def declared_length(meta) -> int:
+    """The request's Content-Length (0 when absent). A chunked body is a 411: without a length,
+    Django reads the body as empty, and a valid request would be refused as having none."""
+    if "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+        raise LengthRequired()
+    declared = meta.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit():
+        raise ParseError("Bad Content-Length.")
+    return int(declared)
 
 
 def read_within(stream, *, declared_length: int, limit: int) -> bytes:
@@ -34,8 +45,7 @@ class JSONParser(parsers.JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
-        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        length = int(declared) if declared and declared.isdigit() else 0
+        length = declared_length(request.META) if request is not None else 0
         body = read_within(stream, declared_length=length, limit=settings.ATTEST_API_MAX_BODY_BYTES)
         try:
             return super().parse(io.BytesIO(body), media_type, parser_context)

@@ -1,6 +1,6 @@
 """drf-spectacular post-processing: make the schema say what the API really accepts."""
 
-NON_BLANK = r"\S"
+from config.text import NON_BLANK_PATTERN as NON_BLANK
 
 
 def require_non_blank_strings(result, generator, request, public):
@@ -42,5 +42,7 @@ def document_malformed_requests(result, generator, request, public):
 
 def document_oversize_bodies(result, generator, request, public):
     """Every operation that takes a JSON body refuses one over ATTEST_API_MAX_BODY_BYTES with a 413
-    (config/parsers.py); operations that document a 413 of their own keep it."""
+    and a chunked one (no Content-Length) with a 411 (config/parsers.py); operations that document
+    those of their own keep them."""
+    _document_response(result, "411", "A chunked body: send it with a Content-Length.", only_with_body=True)
     return _document_response(result, "413", "The request body is too large.", only_with_body=True)

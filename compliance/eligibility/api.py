@@ -46,7 +46,7 @@ from compliance.eligibility.validation import (
 )
 from config import api_fields
 from config.api_errors import PayloadTooLarge
-from config.parsers import read_within
+from config.parsers import declared_length, read_within
 from products.api import ErrorSerializer
 
 log = logging.getLogger(__name__)
@@ -210,10 +210,7 @@ def _read_body(request) -> bytes:
     """The raw body, refusing one over ELIGIBILITY_MAX_BODY_BYTES with a 413 before reading it."""
     limit = settings.ELIGIBILITY_MAX_BODY_BYTES
     django_request = request._request
-    try:
-        length = int(django_request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise _invalid({"non_field_errors": ["Bad Content-Length."]})
+    length = declared_length(django_request.META)
     # Read the stream ourselves: HttpRequest.body would apply DATA_UPLOAD_MAX_MEMORY_SIZE
     # (2.5 MB), smaller than a full batch may legitimately be.
     stream = io.BytesIO(django_request._body) if hasattr(django_request, "_body") else django_request
@@ -371,6 +368,7 @@ SCREEN_ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Malformed JSON or invalid order, with field-level messages."),
     401: OpenApiResponse(ErrorSerializer, description="No valid API key."),
     403: OpenApiResponse(ErrorSerializer, description="Not authenticated with an exchange's API key."),
+    411: OpenApiResponse(ErrorSerializer, description="A chunked body: send a Content-Length."),
     413: OpenApiResponse(ErrorSerializer, description="Body or batch too large."),
     422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with a different body."),
     429: OpenApiResponse(ErrorSerializer, description="Rate limit exceeded; see Retry-After."),

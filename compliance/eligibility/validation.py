@@ -12,11 +12,14 @@ from typing import Annotated, Literal
 
 import msgspec
 
-MAX_ORDER_QUANTITY = 2**53
+from config.text import NON_BLANK_PATTERN as NON_BLANK
+
+# An order for more than a billion contracts is a malformed order, not one to screen: it is a
+# field-level 400. (The engine's own bound, 2**53, only keeps its float notional exact.)
+MAX_ORDER_QUANTITY = 10**9
 # A decimal string: digits, optionally a fraction. The engine judges zero (PRICE_INVALID).
 PRICE_PATTERN = r"^[0-9]{1,20}(\.[0-9]{1,20})?$"
 _PRICE = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
-NON_BLANK = r"\S"
 
 ClientOrderId = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=NON_BLANK)]
 Reference = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NON_BLANK)]
@@ -52,12 +55,14 @@ _any_decoder = msgspec.json.Decoder()
 
 def _decode(decoder: msgspec.json.Decoder, raw: bytes):
     """``decoder.decode(raw)``; a document nested past the recursion limit (``[[[[...`` a few
-    thousand levels) raises the DecodeError of any malformed JSON. msgspec raises RecursionError
-    for it, which would otherwise be a 500."""
+    thousand levels) or bytes that are not UTF-8 raise the DecodeError of any malformed JSON.
+    msgspec raises RecursionError and UnicodeDecodeError for them, which would otherwise be 500s."""
     try:
         return decoder.decode(raw)
     except RecursionError:
         raise msgspec.DecodeError("JSON is nested too deeply") from None
+    except UnicodeDecodeError:
+        raise msgspec.DecodeError("the body is not UTF-8") from None
 
 
 def decode_batch(body: bytes) -> ScreeningBatch:

@@ -47,6 +47,22 @@ def test_a_body_over_the_limit_is_a_413_and_writes_nothing(officer, settings):
     assert not Issuer.objects.exists()
 
 
+def test_a_chunked_body_is_a_411_not_an_empty_body(officer):
+    client = APIClient()
+    client.force_authenticate(officer)
+    response = client.generic(
+        "POST",
+        "/api/v1/issuers/",
+        b'{"legal_name": "x"}',
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required"
+    assert not Issuer.objects.exists()
+
+
 def test_a_body_at_the_limit_is_read(officer, settings):
     body = b'{"legal_name": "' + b"x" * 500 + b'"}'
     settings.ATTEST_API_MAX_BODY_BYTES = len(body)

@@ -176,6 +176,9 @@ def test_a_full_batch_of_ten_thousand_is_accepted(snap, xcme):
         (json.dumps({**ORDERS[0], "quantity": 1.5}).encode(), "quantity"),
         (json.dumps({**ORDERS[0], "quantity": 0}).encode(), "quantity"),
         (json.dumps({**ORDERS[0], "quantity": 2**60}).encode(), "quantity"),
+        (json.dumps({**ORDERS[0], "quantity": 10**9 + 1}).encode(), "quantity"),  # absurd
+        (json.dumps({**ORDERS[0], "investor": "\x1c\x85"}).encode(), "investor"),  # whitespace to Python
+        (json.dumps({**ORDERS[0], "client_order_id": "?"}).encode().replace(b"?", b"\xff"), "non_field_errors"),
         (json.dumps({**ORDERS[0], "price": "-1"}).encode(), "price"),
         (json.dumps({**ORDERS[0], "price": "2.5\n"}).encode(), "price"),
         (json.dumps({**ORDERS[0], "side": "short"}).encode(), "side"),
@@ -192,6 +195,25 @@ def test_invalid_single_orders_are_400_with_field_errors(snap, xcme, body, field
     payload = response.json()
     assert payload["code"] == "invalid" and payload["detail"]
     assert field in payload["errors"]
+
+
+def test_an_order_that_is_not_utf8_gets_its_own_error_in_a_batch(snap, xcme):
+    bad = json.dumps({**ORDERS[0], "client_order_id": "?"}).encode().replace(b"?", b"\xff")
+    body = b'{"orders": [' + bad + b"," + json.dumps(ORDERS[0]).encode() + b"]}"
+    response = xcme.generic("POST", "/api/v1/screenings/batch", body, content_type="application/json")
+    assert response.status_code == 200
+    refused, screened = response.json()["results"]
+    assert refused == {"client_order_id": None, "errors": {"non_field_errors": ["Malformed JSON: the body is not UTF-8"]}}
+    assert screened["client_order_id"] == ORDERS[0]["client_order_id"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/screenings", "/api/v1/screenings/batch"])
+def test_a_chunked_body_is_411_not_read_as_empty(snap, xcme, path):
+    response = xcme.generic(
+        "POST", path, json.dumps(ORDERS[0]), content_type="application/json", HTTP_TRANSFER_ENCODING="chunked"
+    )
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required"
 
 
 @pytest.mark.parametrize(
