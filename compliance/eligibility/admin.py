@@ -1,4 +1,7 @@
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_variables
 
 from compliance.audit.admin import ChangedOnlyThroughServices
 from compliance.eligibility import services
@@ -24,18 +27,34 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Rotate the selected keys (new key shown once)")
+    @sensitive_variables("key", "rotated")
     def rotate(self, request, queryset):
-        for api_key in queryset:
+        """Each new key is shown once, in this response only: never in a message (the default
+        message storage is a signed, not encrypted, cookie), never logged, never cached."""
+        rotated = []
+        for api_key in queryset.select_related("venue"):
             try:
                 new, key = services.api_key_rotate(actor=request.user, api_key=api_key, rationale="Rotated in admin")
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 continue
-            self.message_user(
-                request,
-                f"{api_key.prefix}… replaced for {new.venue.mic}. New key (shown once, store it now): {key}",
-                messages.WARNING,
-            )
+            rotated.append({"old_prefix": api_key.prefix, "new": new, "key": key})
+        if not rotated:
+            return None  # back to the list, with the errors
+        opts = self.model._meta
+        response = TemplateResponse(
+            request,
+            "admin/eligibility/apikey_rotated.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "New API keys — copy them now" if len(rotated) > 1 else "New API key — copy it now",
+                "opts": opts,
+                "rotated": rotated,
+            },
+        )
+        # The page carries keys in clear: keep it out of every cache.
+        add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+        return response
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request, queryset):

@@ -1,5 +1,6 @@
 """The screening endpoints against a snapshot built directly from engine specs."""
 
+import hashlib
 import json
 from datetime import UTC, datetime
 
@@ -203,7 +204,10 @@ def test_an_order_that_is_not_utf8_gets_its_own_error_in_a_batch(snap, xcme):
     response = xcme.generic("POST", "/api/v1/screenings/batch", body, content_type="application/json")
     assert response.status_code == 200
     refused, screened = response.json()["results"]
-    assert refused == {"client_order_id": None, "errors": {"non_field_errors": ["Malformed JSON: the body is not UTF-8"]}}
+    assert refused == {
+        "client_order_id": None,
+        "errors": {"non_field_errors": ["Malformed JSON: the body is not UTF-8"]},
+    }
     assert screened["client_order_id"] == ORDERS[0]["client_order_id"]
 
 
@@ -239,18 +243,51 @@ def test_idempotency_key_returns_the_first_answer(snap, xcme):
     assert fresh.json()["decision_id"] != first.json()["decision_id"]
 
 
-def test_a_retry_that_races_the_first_answer_returns_the_first_answer(snap, xcme, monkeypatch):
+def test_a_retry_while_the_first_is_being_answered_is_a_409_and_screens_nothing(snap, xcme, monkeypatch):
     from compliance.eligibility import api
 
-    # Both requests get past the look-up before either has stored its answer.
-    monkeypatch.setattr(api._Idempotency, "replay", lambda self: None)
+    retries = []
+    screen = api.ScreeningView.screen
+
+    def screen_after_a_retry(self, identity, body):
+        retries.append(xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-race"))
+        return screen(self, identity, body)
+
+    monkeypatch.setattr(api.ScreeningView, "screen", screen_after_a_retry)
     first = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-race")
-    second = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-race")
-    assert second.json() == first.json()
-    assert second["Idempotent-Replayed"] == "true"
-    other = xcme.post("/api/v1/screenings", ORDERS[1], format="json", HTTP_IDEMPOTENCY_KEY="k-race")
-    assert other.status_code == 422
-    assert other.json()["code"] == "idempotency_key_reused"
+    assert first.status_code == 200
+    (retry,) = retries
+    assert retry.status_code == 409
+    assert retry["Retry-After"] == "1"
+    assert retry.json()["code"] == "idempotency_key_in_progress"
+    assert decision_log.pending() == 1  # only the first was screened and logged
+    monkeypatch.setattr(api.ScreeningView, "screen", screen)
+    again = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-race")
+    assert again.json() == first.json()
+
+
+def test_a_refused_request_frees_its_idempotency_key(snap, xcme):
+    invalid = xcme.post("/api/v1/screenings", {**ORDERS[0], "side": "short"}, format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert invalid.status_code == 400
+    valid = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    assert valid.status_code == 200
+    assert "Idempotent-Replayed" not in valid
+
+
+def test_a_stored_batch_answer_is_compressed(snap):
+    from django.core.cache import cache
+
+    from compliance.eligibility.services import PREFIX_LENGTH
+
+    _, key = api_key("XCME")
+    client = key_client(key)
+    orders = [order(f"c-{i}", "INV-1", "H100-TEST", "buy", 20, "2.50") for i in range(2_000)]
+    answer = client.post("/api/v1/screenings/batch", {"orders": orders}, format="json", HTTP_IDEMPOTENCY_KEY="k-big")
+    digest = hashlib.sha256(b"k-big").hexdigest()
+    _, _, stored = cache.get(f"eligibility:idem2:{key[:PREFIX_LENGTH]}:batch:{digest}")
+    assert len(stored) * 5 < len(answer.content)
+    replay = client.post("/api/v1/screenings/batch", {"orders": orders}, format="json", HTTP_IDEMPOTENCY_KEY="k-big")
+    assert replay.content == answer.content
 
 
 def test_idempotency_keys_are_per_api_key(snap, xcme):
