@@ -1,12 +1,17 @@
 """One JSON error shape for the whole API: {"code": ..., "detail": ..., "errors": {field: [...]}}."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.cache import CACHE_UNAVAILABLE
 from config.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -28,6 +33,15 @@ def _field_errors(error: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, CACHE_UNAVAILABLE):
+        # Only what cannot work without the cache gets here (an Idempotency-Key cannot be
+        # checked, say); a JSON 503 tells the client to retry, where Django would answer a 500.
+        log.error("API request failed: the cache is unavailable (%s)", type(exc).__name__)
+        return Response(
+            {"code": "service_unavailable", "detail": "A service this request needs is unavailable; retry shortly."},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.message}, status=exc.status)
     if isinstance(exc, DjangoValidationError):

@@ -47,6 +47,7 @@ from compliance.eligibility.validation import (
 )
 from config import api_fields
 from config.api_errors import PayloadTooLarge
+from config.cache import CACHE_UNAVAILABLE
 from config.parsers import declared_length, read_within
 from products.api import ErrorSerializer
 
@@ -146,9 +147,15 @@ def _check_rate(identity: KeyIdentity) -> None:
     key = f"eligibility:rate:{identity.prefix}:{slot}"
     # incr first: one round trip for every request of a window but its first.
     try:
-        count = cache.incr(key)
-    except ValueError:  # the window's first request (or a racing thread's)
-        count = 1 if cache.add(key, 1, window + 1) else cache.incr(key)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window's first request (or a racing thread's)
+            count = 1 if cache.add(key, 1, window + 1) else cache.incr(key)
+    except CACHE_UNAVAILABLE:
+        # Without the cache no count is shared; screening goes on unthrottled rather than
+        # stopping every exchange's order flow with it.
+        log.warning("rate limit not applied: the cache is unavailable")
+        return
     if count > limit:
         wait = max(1, int((slot + 1) * window - now + 0.999))
         raise exceptions.Throttled(wait=wait, detail=f"Rate limit of {limit} requests per {window} s exceeded.")
@@ -405,6 +412,9 @@ SCREEN_ERRORS = {
     ),
     422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with a different body."),
     429: OpenApiResponse(ErrorSerializer, description="Rate limit exceeded; see Retry-After."),
+    503: OpenApiResponse(
+        ErrorSerializer, description="The cache an Idempotency-Key is checked in is unavailable; see Retry-After."
+    ),
 }
 
 

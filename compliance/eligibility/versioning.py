@@ -7,12 +7,17 @@ primary-key SELECT per check interval, see ``holder.py``). Bumps run after the c
 transaction commits, so a process that sees the new number also sees the new data.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 
 from compliance.eligibility.models import SnapshotVersion
+from config.cache import CACHE_UNAVAILABLE
+
+log = logging.getLogger(__name__)
 
 CACHE_KEY = "eligibility:snapshot-version"
 
@@ -36,13 +41,19 @@ def read_version_from_db() -> int:
 
 def current_version() -> int:
     """The latest committed version: from the shared cache when there is one, else the row."""
-    if cache_is_shared():
+    if not cache_is_shared():
+        return read_version_from_db()
+    try:
         value = cache.get(CACHE_KEY)
-        if value is not None:
-            return value
+    except CACHE_UNAVAILABLE:
+        return read_version_from_db()  # the row is the truth; the cache only spares the query
+    if value is not None:
+        return value
     value = read_version_from_db()
-    if cache_is_shared():
+    try:
         cache.set(CACHE_KEY, value, _cache_ttl())
+    except CACHE_UNAVAILABLE:
+        pass
     return value
 
 
@@ -55,7 +66,12 @@ def bump_now() -> int:
             SnapshotVersion.objects.get_or_create(pk=1, defaults={"value": 2})
         value = read_version_from_db()
     if cache_is_shared():
-        cache.set(CACHE_KEY, value, _cache_ttl())
+        try:
+            cache.set(CACHE_KEY, value, _cache_ttl())
+        except CACHE_UNAVAILABLE:
+            # The row holds the bump; readers fall back to it while the cache is away, and a
+            # stale cached number expires within ELIGIBILITY_VERSION_CACHE_SECONDS.
+            log.warning("snapshot version %s not published: the cache is unavailable", value)
     return value
 
 

@@ -385,3 +385,29 @@ def test_batch_results_are_the_bytes_msgspec_makes_of_the_result_dicts():
         }
     content = batch_results_json(results, [_Order(i) for i in ids], positions, masks, "stem0123", 7, at_iso)
     assert content == _encoder.encode({"results": expected})
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The cache is a Redis nobody listens on: every call raises ConnectionInterrupted."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+
+
+def test_screening_goes_on_without_the_cache(snap, xcme, cache_down):
+    response = xcme.post("/api/v1/screenings", ORDERS[0], format="json")
+    assert response.status_code == 200
+    assert response.json()["snapshot_version"] == snap.version
+
+
+def test_an_idempotency_key_without_the_cache_is_a_503_and_screens_nothing(snap, xcme, cache_down):
+    response = xcme.post("/api/v1/screenings", ORDERS[0], format="json", HTTP_IDEMPOTENCY_KEY="k-down")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["code"] == "service_unavailable"
+    assert decision_log.pending() == 0

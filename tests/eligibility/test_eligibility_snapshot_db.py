@@ -258,3 +258,14 @@ def test_an_installed_snapshot_is_frozen_out_of_the_cyclic_collector(world):
     # Frozen objects are in no generation, so no collection walks them (and stalls requests).
     assert not any(thing is tables for thing in gc.get_objects())
     assert gc.get_freeze_count() > 0
+
+
+def test_a_bump_without_the_cache_still_counts(world, settings, django_capture_on_commit_callbacks):
+    settings.CACHES = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    before = versioning.read_version_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        investor("WHILE-REDIS-IS-DOWN")  # the change commits; publishing the number fails quietly
+    assert versioning.read_version_from_db() == before + 1
+    assert versioning.current_version() == before + 1
