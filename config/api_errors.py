@@ -55,7 +55,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {"code": "invalid", "detail": "Validation failed.", "errors": errors}
-    elif isinstance(exc, Http404 | exceptions.NotFound):
+    elif isinstance(exc, Http404):
         response.data = {"code": "not_found", "detail": "Not found."}
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 import time
 import zlib
 from datetime import UTC, datetime
@@ -121,6 +122,14 @@ class IdempotencyKeyInProgress(exceptions.APIException):
     def __init__(self):
         super().__init__()
         self.wait = 1  # DRF's handler turns it into Retry-After
+
+
+class DecisionNotLoggedYet(exceptions.NotFound):
+    default_detail = "No such decision yet: one made moments ago may not be logged yet; retry after Retry-After."
+
+    def __init__(self, wait: int):
+        super().__init__()
+        self.wait = wait  # DRF's handler turns it into Retry-After
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -600,7 +609,13 @@ class ScreeningDecisionView(APIView):
         responses={
             200: LoggedDecisionSerializer,
             **{code: SCREEN_ERRORS[code] for code in (401, 403, 429)},
-            404: OpenApiResponse(ErrorSerializer, description="No such decision for this venue."),
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "No such decision for this venue. For an id made in the last flush interval, "
+                    "Retry-After says when it will have been logged."
+                ),
+            ),
         },
     )
     def get(self, request, decision_id: str):
@@ -644,17 +659,12 @@ class ScreeningDecisionView(APIView):
             decision = decision_visible(decision_id, venue=venue)
             if decision is not None:
                 return decision
-        # Or in another process's buffer, written within its flush interval: wait that long
-        # for a decision made moments ago, and no longer.
+        # Or in another process's buffer, written within its flush interval. Waiting for it
+        # here would hold a worker for any recent-looking id anyone makes up: tell the client
+        # when to ask again instead.
         made = decision_log.created_ms(decision_id)
         window_ms = 2 * settings.ELIGIBILITY_DECISION_LOG_FLUSH_MS + 1000
         now_ms = time.time() * 1000
-        if made is None or not now_ms - window_ms < made <= now_ms + 1000:
-            return None
-        deadline_ms = min(made, now_ms) + window_ms
-        while time.time() * 1000 < deadline_ms:
-            time.sleep(0.05)
-            decision = decision_visible(decision_id, venue=venue)
-            if decision is not None:
-                return decision
+        if made is not None and now_ms - window_ms < made <= now_ms + 1000:
+            raise DecisionNotLoggedYet(wait=max(1, math.ceil((min(made, now_ms) + window_ms - now_ms) / 1000)))
         return None

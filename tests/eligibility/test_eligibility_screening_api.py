@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -358,6 +359,15 @@ def test_staff_read_any_venue_issuers_cannot(snap, xcme):
 def test_unknown_decision_is_404(snap, xcme):
     assert xcme.get("/api/v1/screenings/ffffffffffff00000000").status_code == 404
     assert xcme.get("/api/v1/screenings/nonsense").status_code == 404
+
+
+def test_a_decision_too_recent_to_be_logged_is_a_404_to_retry_at_once(snap, xcme, settings):
+    settings.ELIGIBILITY_DECISION_LOG_FLUSH_MS = 200
+    recent = decision_log.new_decision_id(int(time.time() * 1000))  # as another process would make it
+    response = xcme.get(f"/api/v1/screenings/{recent}")  # answered at once, not held for the window
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert 1 <= int(response["Retry-After"]) <= 2
 
 
 def test_batch_results_are_the_bytes_msgspec_makes_of_the_result_dicts():
