@@ -37,6 +37,9 @@ class EligibilityConfig(AppConfig):
     verbose_name = "Eligibility and screening API"
 
     def ready(self):
+        from compliance.eligibility.decision_log import flush_on_sigterm
+
+        flush_on_sigterm()
         for label in DECISION_INPUTS:
             try:
                 model = apps.get_model(label)

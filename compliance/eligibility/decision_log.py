@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import secrets
+import signal
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -249,6 +250,22 @@ def flush_at_exit() -> None:
 
 
 atexit.register(flush_at_exit)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def flush_on_sigterm() -> None:
+    """Make SIGTERM a clean stop that runs ``atexit`` (and so ``flush_at_exit``).
+
+    By default SIGTERM ends Python at once, skipping atexit; honcho (``make run``), systemd and
+    ``docker stop`` all stop processes with it, so a runserver process would lose its buffer.
+    Only a default handler is replaced: gunicorn, Celery and others install their own, which
+    already exit cleanly. Signal handlers can only be set from the main thread.
+    """
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 def row(

@@ -1,6 +1,7 @@
 """The decision log: buffered, append-only, and flushed when a process stops cleanly."""
 
 import json
+import signal
 import subprocess
 import sys
 import textwrap
@@ -69,6 +70,42 @@ def test_a_clean_stop_loses_nothing(transactional_db):
     assert done.returncode == 0, done.stderr
     assert "pending 2500" in done.stdout
     assert ScreeningDecision.objects.count() == 2500
+
+
+def test_sigterm_is_a_clean_stop_that_loses_nothing(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs the PostgreSQL test database")
+    # How honcho (make run), systemd and docker stop a runserver process: SIGTERM while it waits.
+    script = textwrap.dedent(
+        """
+        import django, os, sys, time
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        django.setup()
+        from datetime import UTC, datetime
+        from compliance.eligibility import decision_log
+        rows = [(f"{i:020x}", datetime.now(UTC), "XCME", None, f"c-{i}", "INV-1", "H100", "buy", 20, "2.5",
+                 True, 0, "[]", 3) for i in range(1500)]
+        decision_log.append(rows)
+        print("pending", decision_log.pending(), flush=True)
+        time.sleep(60)
+        """
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": database_url(),
+        "ELIGIBILITY_DECISION_LOG_FLUSH_MS": "600000",
+        "ELIGIBILITY_DECISION_LOG_BATCH": "1000000",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "pending 1500"
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        process.kill()
+    assert ScreeningDecision.objects.count() == 1500
 
 
 @pytest.mark.usefixtures("screening")
