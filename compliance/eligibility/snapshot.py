@@ -2,8 +2,9 @@
 
 A handful of ``values_list`` queries, whatever the number of investors or products:
 
-1. the version counter (read first: data read afterwards is at least as new as the number, and
-   a change committed meanwhile bumps the counter again, which triggers the next rebuild);
+1. the version counter (read first, in the same REPEATABLE READ transaction as the rest: the
+   snapshot is one state of the database that includes that bump; a change committed after it
+   bumps the counter again, which triggers the next rebuild);
 2. products; 3. listings with their venue; 4. the application each product is judged by;
 5-6. the latest completed rule run of each application's current version and its per-jurisdiction
 results (the set-based form of ``compliance.rules.selectors.distribution_constraints_for``);
@@ -40,9 +41,11 @@ Mapping choices (see README.md in this folder):
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.db import connection, transaction
 from django.db.models import F, Max
 
 from compliance.disclosures.selectors import current_acknowledgements, current_disclosures
@@ -130,8 +133,28 @@ def _constraints_by_application(application_ids: set[int]) -> dict[int, dict[str
 
 
 def read_inputs() -> SnapshotInputs:
-    with gc_paused():  # see engine.snapshot.gc_paused: the rows all survive, nothing to collect
+    with gc_paused(), _one_state():  # gc_paused: the rows all survive, nothing to collect
         return _read_inputs()
+
+
+@contextmanager
+def _one_state():
+    """Run the build's queries against one state of the database.
+
+    In autocommit each query would see what had committed by its own start, so a transaction
+    committing between two of them (revoke a KYC approval and suspend the listing, say) could
+    be half in the snapshot: a state that never existed. On PostgreSQL the queries share one
+    REPEATABLE READ READ ONLY transaction; SQLite's transaction is serializable anyway. Inside a
+    caller's transaction (tests) its isolation applies.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _read_inputs() -> SnapshotInputs:

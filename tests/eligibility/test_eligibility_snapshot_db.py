@@ -1,6 +1,7 @@
 """The snapshot built from database state, the version bump, and the lazy rebuild."""
 
 import gc
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from compliance.disclosures.models import DisclosureAcknowledgement, DisclosureD
 from compliance.eligibility import holder, versioning
 from compliance.eligibility.engine import Order, ReasonCode
 from compliance.eligibility.snapshot import build_snapshot, disclosure_key, kyc_expiry, read_inputs
-from compliance.kyc.models import AppropriatenessAssessment, Position
+from compliance.kyc.models import AppropriatenessAssessment, Party, Position
 from compliance.rules.models import JurisdictionResult, RuleRun
 from products import services as product_services
 from tests.eligibility.eligibility_support import api_key, investor, key_client, listed_product, order, publish
@@ -269,3 +270,30 @@ def test_a_bump_without_the_cache_still_counts(world, settings, django_capture_o
         investor("WHILE-REDIS-IS-DOWN")  # the change commits; publishing the number fails quietly
     assert versioning.read_version_from_db() == before + 1
     assert versioning.current_version() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_during_the_build_is_wholly_out_of_it(monkeypatch):
+    from compliance.eligibility import snapshot as snapshot_module
+
+    _, application = listed_product("H100-TEST", ("XCME",))
+    constraints(application, US={"allowed_investor_categories": None})
+    person = investor("TORN")
+    read_disclosures = snapshot_module.current_disclosures
+
+    def commit_a_change_midway():
+        # Another connection revokes the KYC approval after the listings were read and before
+        # the investors are.
+        def revoke():
+            Party.objects.filter(pk=person.party_id).update(kyc_status="rejected")
+            connection.close()
+
+        writer = threading.Thread(target=revoke)
+        writer.start()
+        writer.join()
+        return read_disclosures()
+
+    monkeypatch.setattr(snapshot_module, "current_disclosures", commit_a_change_midway)
+    assert reasons(build_snapshot(), "TORN") == set()  # the state when the build began
+    monkeypatch.undo()
+    assert reasons(build_snapshot(), "TORN") == {R.KYC_NOT_APPROVED}
