@@ -71,11 +71,19 @@ def document_detail(request, pk):
     )
 
 
+_SCREEN_ONLY_STYLE = "<style>@media screen { .running-footer td.right { display: none; } }</style>"
+
+
 @login_required
 @xframe_options_sameorigin
 def document_html(request, pk):
     document = get_object_or_404(selectors.documents_visible_to(request.user), pk=pk)
-    response = HttpResponse(selectors.document_content(document.pk).html, content_type="text/html; charset=utf-8")
+    html = selectors.document_content(document.pk).html
+    # Page counters exist only in print; on screen they read "Page 0 of 0". Documents rendered
+    # before their template hid the counter keep that stored HTML, so the preview hides it (the
+    # record itself, and the PDF's hash, are untouched).
+    html = html.replace("</head>", f"{_SCREEN_ONLY_STYLE}</head>", 1)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     # The preview is shown in a frame of the document page: no scripts, nothing fetched.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     return response
