@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html
 
 from compliance.audit.models import AuditEvent
 from dashboard.charts import Chart, Series
@@ -32,6 +33,26 @@ STATE_GROUPS = (
     ("Closed", {S.DELISTED, S.REJECTED, S.WITHDRAWN}),
 )
 HIT_AGE_BUCKETS = (("under 1 day", 0, 1), ("1–7 days", 1, 8), ("8–30 days", 8, 31), ("over 30 days", 31, None))
+
+
+class ReasonLabel(str):
+    """A chart series label for a reason code: its message as text, the code on hover in HTML.
+
+    The chart draws the plain text (SVG tooltips); the legend and the table render the label
+    through `conditional_escape`, which uses `__html__`, so the code stays one hover away.
+    """
+
+    code: str
+
+    def __new__(cls, code: str):
+        from compliance.eligibility.engine.reasons import ReasonCode
+
+        label = super().__new__(cls, ReasonCode(code).message.rstrip("."))
+        label.code = str(code)
+        return label
+
+    def __html__(self) -> str:
+        return format_html('<span title="{}">{}</span>', self.code, str(self))
 
 
 def feature_model(app_label: str, model_name: str):
@@ -175,7 +196,7 @@ def recent_screening_decisions(limit: int = 10):
 
 
 def screening_decisions_chart(days: int = 14, today: date | None = None) -> Chart | None:
-    """Screening decisions per day: eligible, and rejected by reason code (the six most frequent).
+    """Screening decisions per day: eligible, and rejected by reason (the six most frequent).
 
     Counted per (day, reason mask) in the database, so a busy day of decisions costs one grouped
     query; the mask's bits name the reasons in catalogue order.
@@ -209,11 +230,11 @@ def screening_decisions_chart(days: int = 14, today: date | None = None) -> Char
     shown, rest = ranked[:6], ranked[6:]
     dates = [first + timedelta(days=i) for i in range(days)]
     series = [Series("Eligible", [eligible.get(d, 0) for d in dates])]
-    series += [Series(code, [by_reason[code].get(d, 0) for d in dates]) for code in shown]
+    series += [Series(ReasonLabel(code), [by_reason[code].get(d, 0) for d in dates]) for code in shown]
     if rest:
         series.append(Series("Other reasons", [sum(by_reason[c].get(d, 0) for c in rest) for d in dates]))
     return Chart(
-        title="Screening decisions per day, by reason code",
+        title="Screening decisions per day, by reason",
         categories=[d.strftime("%m-%d") for d in dates],
         series=[s for s in series if any(s.values)] or series[:1],
         kind="stacked",
