@@ -16,6 +16,15 @@ def open_incidents(user) -> QuerySet[Incident]:
     return incidents_visible_to(user).filter(status=IncidentStatus.OPEN)
 
 
+def user_may_report_delivery(user) -> bool:
+    """Whether `user` may file or correct delivery figures (the CSV upload). Providers report
+    through their keys (`services.provider_scope`); of the users, only compliance officers may,
+    to record figures received outside the API or correct them. The issuer is the party being
+    measured: its users read the figures, they never file them (they would clear their own SLA
+    breaches, remedy credits and automatic suspension)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_officer)
+
+
 def reports_visible_to(user) -> QuerySet[DeliveryReport]:
     return DeliveryReport.objects.filter(product__in=products_visible_to(user)).select_related("product")
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from compliance.audit.services import audit_record
 from config.errors import IllegalTransition, NotPermitted
 from config.text import required_text
-from delivery import sla, thresholds
+from delivery import selectors, sla, thresholds
 from delivery.ingest import GRANULARITY_HOURS, ParsedReport, parse_report, window_errors
 from delivery.models import (
     SEVERITY_RANK,
@@ -42,7 +42,6 @@ from delivery.models import (
     SlaPeriodKind,
 )
 from products.models import ApplicationState, ComputeProduct
-from products.selectors import user_acts_for_issuer
 from products.services import application_suspend_automatically
 from products.validators import validate_country, validate_lei
 
@@ -162,11 +161,16 @@ def provider_scope(key: ProviderKey) -> Scope:
     return scope
 
 
+REPORT_REFUSED = "Only a compliance officer or the product's provider may report delivery."
+
+
 def user_scope(user) -> Scope:
+    """A user's right to report: compliance officers only (`selectors.user_may_report_delivery`).
+    The issuer is the party being measured, so its users may not file or correct the figures."""
+    allowed = selectors.user_may_report_delivery(user)
+
     def scope(product):
-        if user.is_officer or (user.is_issuer_user and user_acts_for_issuer(user, product.issuer)):
-            return None
-        return 403, "You may not report delivery for this product."
+        return None if allowed else (403, REPORT_REFUSED)
 
     return scope
 
@@ -425,14 +429,16 @@ def parse_csv(text: str) -> list[dict]:
 
 @transaction.atomic
 def delivery_reports_upload_csv(*, actor, product: ComputeProduct, text: str) -> IngestResult:
-    """A CSV upload in the UI: the whole file or nothing, errors reported by line number."""
-    rows = parse_csv(text)
-    if not rows:
-        raise ValidationError({"file": ["The file has a header but no reports."]})
+    """A CSV upload in the UI: the whole file or nothing, errors reported by line number. Only a
+    compliance officer may upload (see `user_scope`)."""
+    # Refused before the file is read: a refused user learns nothing from the validation.
     scope = user_scope(actor)
     denied = scope(product)
     if denied:
         raise NotPermitted(denied[1])
+    rows = parse_csv(text)
+    if not rows:
+        raise ValidationError({"file": ["The file has a header but no reports."]})
     try:
         return delivery_reports_ingest(
             items=rows, actor=actor, scope=scope, source="csv", product=product.symbol, all_or_nothing=True

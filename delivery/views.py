@@ -112,8 +112,9 @@ def incident_action(request, pk, action):
 @login_required
 def upload_csv(request, symbol):
     product = get_object_or_404(products_visible_to(request.user), symbol=symbol)
-    if not (request.user.is_officer or request.user.is_issuer_user):
-        raise Http404
+    if not selectors.user_may_report_delivery(request.user):
+        # The issuer is the party being measured: its users read the figures, never file them.
+        raise Http404("Only compliance officers upload delivery reports; providers report through the API.")
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     line_errors = None
     if request.method == "POST" and form.is_valid():

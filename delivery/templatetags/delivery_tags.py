@@ -45,7 +45,7 @@ def delivery_panel(product, user):
         else None,
         "notifications": selectors.notifications_for(user).filter(product=product, read_at__isnull=True)[:5],
         "policy_form": policy_form_for(product) if user.is_officer else None,
-        "can_upload": user.is_officer or user.is_issuer_user,
+        "can_upload": selectors.user_may_report_delivery(user),
         "attestations": CapacityAttestation.objects.filter(product=product).prefetch_related("evidence")[:5],
         "can_attest": user.is_officer,
     }

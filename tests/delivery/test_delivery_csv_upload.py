@@ -1,9 +1,11 @@
-"""CSV upload in the UI: whole file or nothing, errors by line number."""
+"""CSV upload in the UI (compliance officers): whole file or nothing, errors by line number. Who
+may upload is in test_delivery_upload_scope.py."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from delivery.models import DeliveryReport
+from tests.factories import UserFactory
 
 HEADER = "granularity,period_start,scheduled_gpu_hours,delivered_gpu_hours,availability_pct,benchmark_pct\n"
 
@@ -19,23 +21,23 @@ def upload(client, product, text):
 
 
 def refused_page(client, product, text) -> str:
-    """Upload `text` as the product's issuer user; the form comes back and nothing is imported."""
-    client.force_login(product.issuer_user)
+    """Upload `text` as a compliance officer; the form comes back and nothing is imported."""
+    client.force_login(UserFactory(role="officer"))
     response = upload(client, product, text)
     assert response.status_code == 200 and not DeliveryReport.objects.exists()
     return response.content.decode()
 
 
-def test_a_valid_file_is_imported(client, listed_product):
-    client.force_login(listed_product.issuer_user)
+def test_a_valid_file_is_imported(client, officer, listed_product):
+    client.force_login(officer)
     text = HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\nday,2026-01-02T00:00:00Z,2400,2400,100,\n"
     response = upload(client, listed_product, text)
     assert response.status_code == 302
     assert DeliveryReport.objects.filter(product=listed_product, source="csv").count() == 2
 
 
-def test_errors_are_reported_by_line_and_nothing_is_imported(client, listed_product):
-    client.force_login(listed_product.issuer_user)
+def test_errors_are_reported_by_line_and_nothing_is_imported(client, officer, listed_product):
+    client.force_login(officer)
     text = (
         HEADER
         + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\n"  # line 2: fine
@@ -54,7 +56,7 @@ def test_errors_are_reported_by_line_and_nothing_is_imported(client, listed_prod
 
 
 def test_another_issuers_user_cannot_upload(client, listed_product):
-    from tests.factories import IssuerFactory, UserFactory
+    from tests.factories import IssuerFactory
 
     client.force_login(UserFactory(role="issuer", issuer=IssuerFactory()))
     response = upload(client, listed_product, HEADER + "hour,2026-01-01T00:00:00Z,100,99,99.9,97\n")
@@ -75,9 +77,9 @@ def test_a_field_beyond_the_csv_readers_limit_is_a_file_error(client, listed_pro
     )
 
 
-def test_the_number_of_queries_does_not_grow_with_the_reports(listed_product):
-    # The issuer user's right to report is checked once per product: it was a query per report
-    # (20,000 hourly reports took 19 s to upload, now under 1 s).
+def test_the_number_of_queries_does_not_grow_with_the_reports(officer, listed_product):
+    # The uploader's right to report is checked once per product, not per report: it was a query
+    # per report (20,000 hourly reports took 19 s to upload, now under 1 s).
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -86,9 +88,7 @@ def test_the_number_of_queries_does_not_grow_with_the_reports(listed_product):
     def queries(hours: int) -> int:
         rows = "".join(f"hour,2026-01-01T{h:02d}:00:00Z,100,99,99.9,97\n" for h in range(hours))
         with CaptureQueriesContext(connection) as captured:
-            services.delivery_reports_upload_csv(
-                actor=listed_product.issuer_user, product=listed_product, text=HEADER + rows
-            )
+            services.delivery_reports_upload_csv(actor=officer, product=listed_product, text=HEADER + rows)
         return len(captured)
 
     assert queries(2) == queries(20)
