@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -235,3 +236,21 @@ def open_drafts_of(user) -> QuerySet[ProductDraft]:
 
 def listed_applications_of_issuer(issuer_id: int) -> list[ProductApplication]:
     return list(ProductApplication.objects.filter(issuer_id=issuer_id, state=ApplicationState.LISTED))
+
+
+def application_listing_ids(application: ProductApplication) -> list[int]:
+    return list(application.listings.order_by("pk").values_list("pk", flat=True))
+
+
+def rule_finding_overriders(application: ProductApplication) -> set[int]:
+    """Ids of the users who overrode a blocking rule finding in the latest rule run of the
+    application's current version (the run the rules approval gate judges). Four-eyes: whoever
+    lifted a regulatory block may not also give one of the two approvals."""
+    if not apps.is_installed("compliance.rules"):
+        return set()
+    from compliance.rules.selectors import latest_run  # compliance.rules reads products: import late
+
+    run = latest_run(application)
+    if run is None:
+        return set()
+    return set(run.findings.filter(overridden_by__isnull=False).values_list("overridden_by_id", flat=True))

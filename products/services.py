@@ -39,6 +39,7 @@ from products.selectors import (
     issuer_snapshot,
     product_is_editable,
     product_terms,
+    rule_finding_overriders,
     terms_diff,
     user_acts_for_issuer,
 )
@@ -375,7 +376,11 @@ def application_request_changes(*, application, actor, rationale: str) -> Produc
 
 @transaction.atomic
 def application_approve(*, application, actor, rationale: str) -> ProductApplication:
-    """Record this officer's approval; the second approval by a different officer approves."""
+    """Record this officer's approval; the second approval by a different officer approves.
+
+    Neither approver may be the senior who overrode a blocking rule finding of the version's
+    latest rule run: lifting the regulatory block and approving are two people's decisions.
+    """
     rationale = _require_rationale(rationale)
     app = _lock(application)
     _authorize(TRANSITIONS["approve"], app, actor)
@@ -383,6 +388,12 @@ def application_approve(*, application, actor, rationale: str) -> ProductApplica
     blockers = approval_blockers(app)
     if blockers:
         raise IllegalTransition("Cannot approve yet: " + "; ".join(blockers), code="approval_blocked")
+    if actor.pk in rule_finding_overriders(app):
+        raise NotPermitted(
+            f"You overrode a blocking rule finding of version {app.version}; four-eyes needs two other "
+            "officers to approve it.",
+            code="overrider_may_not_approve",
+        )
     approvals = list(app.approvals.filter(version_number=app.version).select_related("officer"))
     if any(a.officer_id == actor.pk for a in approvals):
         raise Conflict(f"You already approved version {app.version}; a second, different officer must approve.")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import QuerySet
 
+from compliance.kyc.models import PartyRelation
 from compliance.sanctions.lists import Address, ListEntry, ListName
 from compliance.sanctions.matching import DEFAULT_THRESHOLD, Matcher
 from compliance.sanctions.models import ListedEntry, ListSource, ListVersion, ScreeningHit
@@ -114,3 +115,26 @@ def hits_visible_to(user) -> QuerySet[ScreeningHit]:
 
 def party_hits(party) -> QuerySet[ScreeningHit]:
     return party.hits.select_related("entry", "decided_by").order_by("state", "-score")
+
+
+# How a party stands to an issuer whose sanctions standing its hits decide.
+ISSUER_ITSELF = "issuer"
+OWNER_OR_DIRECTOR = "owner_or_director"
+
+
+def issuers_answering_for(party) -> dict[int, str]:
+    """{issuer id: ISSUER_ITSELF or OWNER_OR_DIRECTOR} for every issuer that a sanctions match on
+    `party` stops: the issuer whose KYB party it is, and each issuer whose KYB party declares it
+    as a beneficial owner or director. The latter is the relation the KYB approval gate reads
+    (`PartyRelation`, entity -> related, as in compliance.kyc.selectors.related_sanctions_state),
+    seen from the related party's side: direct relations only, as the gate and a KYB case count."""
+    issuers = {
+        issuer_id: OWNER_OR_DIRECTOR
+        for issuer_id in PartyRelation.objects.filter(related_id=party.pk, entity__issuer__isnull=False)
+        .values_list("entity__issuer_id", flat=True)
+        .distinct()
+        .order_by()
+    }
+    if party.issuer_id is not None:
+        issuers[party.issuer_id] = ISSUER_ITSELF
+    return dict(sorted(issuers.items()))

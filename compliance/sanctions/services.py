@@ -21,10 +21,16 @@ from compliance.sanctions.models import (
     ScreeningHit,
     SourceCode,
 )
-from compliance.sanctions.selectors import screening_index, screening_threshold
+from compliance.sanctions.selectors import (
+    ISSUER_ITSELF,
+    OWNER_OR_DIRECTOR,
+    issuers_answering_for,
+    screening_index,
+    screening_threshold,
+)
 from config.errors import IllegalTransition, NotPermitted
 from config.text import required_text
-from products.selectors import listed_applications_of_issuer
+from products.selectors import application_listing_ids, listed_applications_of_issuer
 from products.services import application_suspend_automatically
 
 BULK_BATCH = 2000
@@ -371,19 +377,63 @@ def hit_clear(*, hit: ScreeningHit, actor, rationale: str) -> ScreeningHit:
     return _decide(hit, actor=actor, rationale=rationale, state=HitState.CLEARED, action="hit.clear")
 
 
+# What the issuer reads on its suspended listings and on its application's history (the
+# listing's reason, the application's audit event, whose actor is "system:compliance"). Telling
+# the issuer that it, or one of its owners or directors, matched a sanctions list would tip it
+# off (compliance/kyc/README.md); the detail is recorded on the hit ("hit.suspend_listings"),
+# which only compliance staff and auditors read.
+SUSPENSION_NOTICE = "Suspended by compliance pending review."
+SUSPENSION_SOURCE = "compliance"
+
+_WHO_MATCHED = {
+    ISSUER_ITSELF: "the issuer is a confirmed sanctions match",
+    OWNER_OR_DIRECTOR: "a beneficial owner or director of the issuer is a confirmed sanctions match",
+}
+
+
 @transaction.atomic
 def hit_confirm(*, hit: ScreeningHit, actor, rationale: str) -> ScreeningHit:
     """A true match: the party is blocked (sanctions state ``confirmed``).
 
-    When the party is an issuer's KYB party, the issuer's listed products are suspended at once
-    (system:sanctions): the approval gates also refuse listing and reinstating them from now on.
+    When the party is an issuer's KYB party, or a beneficial owner or director of one, that
+    issuer's listed products are suspended at once: the approval gates also refuse listing and
+    reinstating them from now on.
     """
     hit = _decide(hit, actor=actor, rationale=rationale, state=HitState.CONFIRMED, action="hit.confirm")
-    if hit.party.issuer_id is not None:
-        for application in listed_applications_of_issuer(hit.party.issuer_id):
-            application_suspend_automatically(
-                application=application,
-                reason=f"The issuer is a confirmed sanctions match (hit #{hit.pk}).",
-                source="sanctions",
-            )
+    _suspend_listings_of_issuers_answering_for(hit)
     return hit
+
+
+def _suspend_listings_of_issuers_answering_for(hit: ScreeningHit) -> None:
+    """Suspend the listed applications of every issuer the confirmed hit stops, with the neutral
+    notice on the listings and the application, and the reason on the hit's own audit event."""
+    suspended, reasons = [], []
+    for issuer_id, standing in issuers_answering_for(hit.party).items():
+        numbers = []
+        for application in listed_applications_of_issuer(issuer_id):
+            done = application_suspend_automatically(
+                application=application, reason=SUSPENSION_NOTICE, source=SUSPENSION_SOURCE
+            )
+            if done is None:
+                continue
+            numbers.append(f"#{application.pk}")
+            suspended.append(
+                {
+                    "issuer": issuer_id,
+                    "standing": standing,
+                    "application": application.pk,
+                    "listings": application_listing_ids(application),
+                }
+            )
+        if numbers:
+            reasons.append(
+                f"Issuer #{issuer_id}: {_WHO_MATCHED[standing]}; suspended application {', '.join(numbers)}."
+            )
+    if suspended:
+        audit_record(
+            actor="system:sanctions",
+            action="hit.suspend_listings",
+            obj=hit,
+            after={"party": hit.party_id, "suspended": suspended, "notice": SUSPENSION_NOTICE},
+            rationale=f"Hit #{hit.pk} confirmed. " + " ".join(reasons),
+        )
