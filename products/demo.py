@@ -2,13 +2,19 @@
 
 Everything goes through the services, so the demo carries a real audit trail. `seed_demo`
 calls `seed()`; later features extend it with their own demo records.
+
+Dates are relative to the day the seed runs, so the demo agrees with itself on any day: the
+delivery windows are quarters around today (the listed product delivers in the current quarter,
+the delisted one's window ended last quarter, the others start later), symbols and names follow
+from those quarters, and every product's last capacity attestation is a few weeks old.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_create
@@ -69,11 +75,44 @@ PROVIDERS = [
 ]
 
 
+# The demo's last capacity attestations are this old when the seed runs, within the 90 days
+# the terms allow; a window that ended earlier was attested before it ended (if that is still
+# within the allowed age).
+ATTESTED_DAYS_AGO = 32
+ATTESTATION_MAX_AGE_DAYS = 90
+
+
+def _add_months(start: datetime, months: int) -> datetime:
+    month = start.month - 1 + months
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1)
+
+
+def _quarter(today: date, offset: int) -> tuple[datetime, str, str]:
+    """The quarter `offset` quarters from today's: its first instant (UTC), a symbol suffix
+    ("27Q1") and a label ("Q1 2027")."""
+    start = _add_months(datetime(today.year, (today.month - 1) // 3 * 3 + 1, 1, tzinfo=UTC), 3 * offset)
+    quarter = (start.month - 1) // 3 + 1
+    return start, f"{start.year % 100:02d}Q{quarter}", f"Q{quarter} {start.year}"
+
+
+def _year(today: date, offset: int) -> tuple[datetime, str, str]:
+    """January 1 of the year `offset` years from today's, a symbol suffix ("27") and a label."""
+    start = datetime(today.year + offset, 1, 1, tzinfo=UTC)
+    return start, f"{start.year % 100:02d}", str(start.year)
+
+
+def _last_attestation(today: date, end: datetime) -> date:
+    newest = today - timedelta(days=ATTESTED_DAYS_AGO)
+    oldest = today - timedelta(days=ATTESTATION_MAX_AGE_DAYS - 1)
+    return max(oldest, min(newest, end.date() - timedelta(days=1)))
+
+
 def _terms(
     symbol,
     name,
     product_type,
     *,
+    today,
     accelerator=("NVIDIA", "H100 SXM", 80),
     start,
     months=3,
@@ -87,8 +126,7 @@ def _terms(
     provider=0,
     **extra,
 ):
-    end_month = start.month + months
-    end = start.replace(year=start.year + (end_month - 1) // 12, month=(end_month - 1) % 12 + 1)
+    end = _add_months(start, months)
     terms = dict(
         symbol=symbol,
         name=name,
@@ -119,8 +157,8 @@ def _terms(
         settlement_currency="USD",
         collateral_pct=Decimal("25"),
         collateral_custodian="State Street Bank and Trust Company",
-        last_attestation_date=date(2026, 10, 1),
-        attestation_max_age_days=90,
+        last_attestation_date=_last_attestation(today, end),
+        attestation_max_age_days=ATTESTATION_MAX_AGE_DAYS,
         target_market=target,
         jurisdictions=list(jurisdictions),
         requested_venues=list(venues),
@@ -136,11 +174,16 @@ def _terms(
     return terms
 
 
-def _products(issuers):
+def _products(issuers, today: date):
+    """(issuer, terms, target state) of every demo product, with windows around `today`."""
     nimbus, helio, tessera = issuers
-    q3 = datetime(2027, 7, 1, tzinfo=UTC)
-    q1 = datetime(2027, 1, 1, tzinfo=UTC)
-    q2 = datetime(2027, 4, 1, tzinfo=UTC)
+    last_q, last_q_code, last_q_label = _quarter(today, -1)  # ended: delisted
+    this_q, this_q_code, this_q_label = _quarter(today, 0)  # delivering now: listed
+    q1, q1_code, q1_label = _quarter(today, 1)
+    q2, q2_code, q2_label = _quarter(today, 2)
+    q3, q3_code, q3_label = _quarter(today, 3)
+    year, year_code, year_label = _year(today, 1)  # next calendar year
+    later, later_code, later_label = _year(today, 2)  # Q1 of the year after
     token = {
         "token_network": "Ethereum",
         "token_standard": "ERC-1155",
@@ -151,10 +194,11 @@ def _products(issuers):
         (
             nimbus,
             _terms(
-                "H100-FWD-27Q3",
-                "H100 GPU-hour forward, Q3 2027",
+                f"H100-FWD-{this_q_code}",
+                f"H100 GPU-hour forward, {this_q_label}",
                 "physical_forward",
-                start=q3,
+                today=today,
+                start=this_q,
                 jurisdictions=("US", "GB"),
                 venues=("XCME",),
             ),
@@ -163,9 +207,10 @@ def _products(issuers):
         (
             nimbus,
             _terms(
-                "H100-FUT-27Q1",
-                "H100 GPU-hour future, Q1 2027",
+                f"H100-FUT-{q1_code}",
+                f"H100 GPU-hour future, {q1_label}",
                 "future",
+                today=today,
                 start=q1,
                 settlement="cash",
             ),
@@ -174,10 +219,11 @@ def _products(issuers):
         (
             nimbus,
             _terms(
-                "GPU-IDX-SWAP-27",
-                "Compute rental index swap 2027",
+                f"GPU-IDX-SWAP-{year_code}",
+                f"Compute rental index swap {year_label}",
                 "cash_settled_swap",
-                start=q1,
+                today=today,
+                start=year,
                 months=12,
                 settlement="cash",
                 jurisdictions=("US",),
@@ -187,9 +233,10 @@ def _products(issuers):
         (
             nimbus,
             _terms(
-                "A100-CAP-27Q2",
-                "A100 capacity reservation, Q2 2027",
+                f"A100-CAP-{q2_code}",
+                f"A100 capacity reservation, {q2_label}",
                 "capacity_reservation",
+                today=today,
                 accelerator=("NVIDIA", "A100 SXM", 80),
                 start=q2,
             ),
@@ -198,9 +245,10 @@ def _products(issuers):
         (
             helio,
             _terms(
-                "B200-FWD-27Q2",
-                "B200 GPU-hour forward, Q2 2027 (Frankfurt)",
+                f"B200-FWD-{q2_code}",
+                f"B200 GPU-hour forward, {q2_label} (Frankfurt)",
                 "physical_forward",
+                today=today,
                 accelerator=("NVIDIA", "B200", 192),
                 start=q2,
                 regions=("DE",),
@@ -214,9 +262,10 @@ def _products(issuers):
         (
             helio,
             _terms(
-                "MI300-CAP-27Q3",
-                "MI300X capacity reservation, Q3 2027",
+                f"MI300-CAP-{q3_code}",
+                f"MI300X capacity reservation, {q3_label}",
                 "capacity_reservation",
+                today=today,
                 accelerator=("AMD", "Instinct MI300X", 192),
                 start=q3,
                 regions=("DE", "NL"),
@@ -231,9 +280,10 @@ def _products(issuers):
         (
             helio,
             _terms(
-                "H200-FUT-27Q3",
-                "H200 GPU-hour future, Q3 2027",
+                f"H200-FUT-{q3_code}",
+                f"H200 GPU-hour future, {q3_label}",
                 "future",
+                today=today,
                 accelerator=("NVIDIA", "H200", 141),
                 start=q3,
                 settlement="cash",
@@ -248,11 +298,12 @@ def _products(issuers):
         (
             helio,
             _terms(
-                "L40S-SWAP-27",
-                "L40S rental index swap 2027",
+                f"L40S-SWAP-{year_code}",
+                f"L40S rental index swap {year_label}",
                 "cash_settled_swap",
+                today=today,
                 accelerator=("NVIDIA", "L40S", 48),
-                start=q1,
+                start=year,
                 months=12,
                 settlement="cash",
                 regions=("DE",),
@@ -266,10 +317,11 @@ def _products(issuers):
         (
             tessera,
             _terms(
-                "TCC-H100-27",
-                "Tessera tokenized H100 compute credit 2027",
+                f"TCC-H100-{year_code}",
+                f"Tessera tokenized H100 compute credit {year_label}",
                 "tokenized_credit",
-                start=q1,
+                today=today,
+                start=year,
                 months=12,
                 regions=("SG",),
                 sites=(("SG", "sin-1"),),
@@ -284,11 +336,12 @@ def _products(issuers):
         (
             tessera,
             _terms(
-                "TCC-A100-27",
-                "Tessera tokenized A100 compute credit 2027",
+                f"TCC-A100-{year_code}",
+                f"Tessera tokenized A100 compute credit {year_label}",
                 "tokenized_credit",
+                today=today,
                 accelerator=("NVIDIA", "A100 SXM", 80),
-                start=q2,
+                start=_add_months(year, 3),  # April to December
                 months=9,
                 regions=("SG",),
                 sites=(("SG", "sin-2"),),
@@ -302,10 +355,11 @@ def _products(issuers):
         (
             tessera,
             _terms(
-                "H100-FWD-26Q4",
-                "H100 GPU-hour forward, Q4 2026 (Singapore)",
+                f"H100-FWD-{last_q_code}",
+                f"H100 GPU-hour forward, {last_q_label} (Singapore)",
                 "physical_forward",
-                start=datetime(2026, 10, 1, tzinfo=UTC),
+                today=today,
+                start=last_q,
                 regions=("SG",),
                 sites=(("SG", "sin-1"),),
                 jurisdictions=("SG", "HK"),
@@ -317,11 +371,12 @@ def _products(issuers):
         (
             tessera,
             _terms(
-                "GB200-FWD-28Q1",
-                "GB200 NVL72 GPU-hour forward, Q1 2028",
+                f"GB200-FWD-{later_code}Q1",
+                f"GB200 NVL72 GPU-hour forward, Q1 {later_label}",
                 "physical_forward",
+                today=today,
                 accelerator=("NVIDIA", "GB200", 186),
-                start=datetime(2028, 1, 1, tzinfo=UTC),
+                start=later,
                 regions=("SG",),
                 sites=(("SG", "sin-3"),),
                 jurisdictions=("SG",),
@@ -350,9 +405,11 @@ def _drive(application, target, *, issuer_user, officers, senior):
     services.application_submit(application=application, actor=issuer_user, note="Initial filing.", run_checks=False)
     if target == "submitted":
         return
-    services.application_start_checks(application_id=application.pk)
     if target == "checks_running":
+        _start_checks(application)
         return
+    # The other applications go past their checks here; compliance.rules.demo records their rule runs.
+    services.application_start_checks(application_id=application.pk)
     services.application_complete_checks(application_id=application.pk)
     if target == "changes_requested":
         services.application_request_changes(
@@ -380,12 +437,47 @@ def _drive(application, target, *, issuer_user, officers, senior):
     if target == "approved":
         return
     services.application_list(application=application, actor=a, rationale="Approved terms; venue confirmed.")
+    product = application.product
     if target == "suspended":
-        services.application_suspend(
-            application=application, actor=b, rationale="Capacity attestation overdue at fra-1."
-        )
+        services.application_suspend(application=application, actor=b, rationale=_capacity_shortfall_reason(product))
     elif target == "delisted":
-        services.application_delist(application=application, actor=b, rationale="Delivery window ended.")
+        # _products places this product's delivery window in the last quarter: it has ended.
+        services.application_delist(
+            application=application,
+            actor=b,
+            rationale=f"Delivery window ended {product.delivery_end.astimezone(UTC):%Y-%m-%d %H:%M} UTC.",
+        )
+
+
+def _start_checks(application):
+    """Start the checks as the submission task does (products.tasks.application_run_checks): the
+    application moves to checks_running with its rule run, one pending part per jurisdiction, and
+    the jurisdiction tasks are queued once the seed commits. A worker completes them and moves
+    the application to in_review; until then the page shows the run in progress."""
+    from compliance.rules import services as rules_services
+    from compliance.rules.tasks import fan_out
+
+    run = rules_services.run_begin_for_submission(application_id=application.pk)
+    run_id = run.pk
+    transaction.on_commit(lambda: fan_out(run_id))
+
+
+def _capacity_shortfall_reason(product) -> str:
+    """The officer suspends on what the delivery checks found: delivery.demo files this product's
+    attestation (the one its terms declare) counting fewer accelerators at its site than the
+    delivery obligation needs, and the evaluation opens a critical capacity-shortfall incident."""
+    from delivery.demo import seed_product
+    from products.models import ApplicationState
+
+    incident = seed_product(product, ApplicationState.SUSPENDED)
+    attestation = product.capacity_attestations.order_by("-attested_on", "-id").first()
+    sites = ", ".join(f"{s['accelerator_count']} {s['accelerator_model']} at {s['site_id']}" for s in attestation.sites)
+    short = (incident.threshold - incident.measured) / incident.threshold * 100
+    return (
+        f"Capacity shortfall (incident #{incident.pk}): the attestation of {attestation.attested_on:%Y-%m-%d} "
+        f"counts {sites}, {short:.1f} % short of the GPU-hours still owed. "
+        "Suspended until the missing capacity is attested."
+    )
 
 
 def _resubmit_example(application, *, issuer_user, officer):
@@ -411,8 +503,10 @@ def _resubmit_example(application, *, issuer_user, officer):
 
 @transaction.atomic
 def seed() -> SeedResult:
-    if ComputeProduct.objects.filter(symbol="H100-FWD-27Q3").exists():
+    # Symbols follow the day the seed ran, so the demo issuer's products mark a seeded database.
+    if ComputeProduct.objects.filter(issuer__lei=ISSUERS[0]["lei"]).exists():
         return SeedResult(created=False, users=USERS)
+    today = timezone.now().date()
     issuers = []
     for data in ISSUERS:
         issuer = Issuer.objects.filter(lei=data["lei"]).first()
@@ -441,7 +535,7 @@ def seed() -> SeedResult:
     from compliance.kyc.demo import seed_issuer_kyb
 
     seed_issuer_kyb(issuers, officers)
-    for issuer, terms, target in _products(issuers):
+    for issuer, terms, target in _products(issuers, today):
         issuer_user = issuer_users[issuer.pk]
         product = services.product_create(actor=issuer_user, issuer=issuer, **terms)
         if target is None:

@@ -13,10 +13,20 @@ from products.models import ComputeProduct
 
 SYSTEM = "system:seed_demo"
 # Demo products that passed approval (listed, approved, suspended, delisted in products.demo).
-PUBLISHED_SYMBOLS = ("H100-FWD-27Q3", "H100-FUT-27Q1", "A100-CAP-27Q2", "H100-FWD-26Q4")
-# This one is published twice, so the demo shows a superseded version and its successor.
-SUPERSEDED = ("H100-FWD-27Q3", "US")
-ACKNOWLEDGED_SYMBOL = "H100-FWD-27Q3"
+# Found by state, not by symbol: the demo symbols follow the day the seed ran.
+PUBLISHED_STATES = ("listed", "approved", "suspended", "delisted")
+# The listed product's US document is published twice, so the demo shows a superseded version
+# and its successor; investors acknowledge the listed product's documents.
+SUPERSEDED = ("listed", "US")
+ACKNOWLEDGED_STATE = "listed"
+
+
+def _demo_products(states):
+    from products.demo import ISSUERS
+
+    return ComputeProduct.objects.filter(
+        issuer__lei__in=[issuer["lei"] for issuer in ISSUERS], applications__state__in=states
+    ).distinct()
 
 
 def _publisher():
@@ -35,15 +45,17 @@ def _render_and_publish(product, jurisdiction, publisher) -> DisclosureDocument 
 
 
 def _seed_documents() -> bool:
-    products = list(ComputeProduct.objects.select_related("issuer").filter(symbol__in=PUBLISHED_SYMBOLS))
+    products = list(_demo_products(PUBLISHED_STATES).select_related("issuer"))
     if not products or DisclosureDocument.objects.filter(product__in=products).exists():
         return False
+    superseded_state, superseded_jurisdiction = SUPERSEDED
+    twice = set(_demo_products([superseded_state]).values_list("pk", flat=True))
     publisher = _publisher()
     superseded_doc = None
     for product in sorted(products, key=lambda p: p.symbol):
         for jurisdiction in disclosure_jurisdictions(product):
             document = _render_and_publish(product, jurisdiction, publisher)
-            if (product.symbol, jurisdiction) == SUPERSEDED and document is not None:
+            if product.pk in twice and jurisdiction == superseded_jurisdiction and document is not None:
                 superseded_doc = document
     if superseded_doc is not None:
         # An investor acknowledged v1 before it was superseded (shown on the superseded page).
@@ -83,7 +95,7 @@ def _seed_acknowledgements() -> bool:
         return False
     created = False
     documents = DisclosureDocument.objects.filter(
-        product__symbol=ACKNOWLEDGED_SYMBOL, status=DocumentStatus.PUBLISHED
+        product__in=_demo_products([ACKNOWLEDGED_STATE]), status=DocumentStatus.PUBLISHED
     ).order_by("jurisdiction")
     for index, document in enumerate(documents):
         created = _acknowledge_some(document, count=3, channel="api" if index % 2 else "web") or created

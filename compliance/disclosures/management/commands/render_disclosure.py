@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Render the next version of a product's risk disclosure to a PDF file (a preview: nothing is stored)."
 
     def add_arguments(self, parser):
-        parser.add_argument("symbol", help="Product symbol, e.g. H100-FWD-27Q3")
+        parser.add_argument("symbol", help="Product symbol, e.g. H100-FWD-26Q4")
         parser.add_argument("--jurisdiction", required=True, help="One of the product's jurisdictions, e.g. US")
         parser.add_argument("--language", default="en")
         parser.add_argument("--out", required=True, type=Path, help="Where to write the PDF")
