@@ -14,7 +14,28 @@ def json_safe(value):
     """Round-trip through JSON so what we hash is exactly what the JSONField stores and returns."""
     if value is None:
         return None
-    return json.loads(canonical_json(value))
+    return _as_stored(json.loads(canonical_json(value)))
+
+
+# From 1e16 on, Python writes a float with an exponent ("1e+16"), while PostgreSQL's jsonb keeps
+# numbers as numeric and gives them back as integers ("10000000000000000"); it has no negative
+# zero either. Such values are stored as jsonb will return them, or the event's recomputed hash
+# would differ from the one written and the chain would read as broken.
+_EXPONENT_FROM = 1e16
+
+
+def _as_stored(value):
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        if abs(value) >= _EXPONENT_FROM:
+            return int(value)
+        return value
+    if isinstance(value, dict):
+        return {key: _as_stored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(item) for item in value]
+    return value
 
 
 def event_hash(

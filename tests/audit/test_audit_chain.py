@@ -89,6 +89,23 @@ def test_deleted_event_is_caught_at_the_next_one():
     assert report.reason == "previous-hash link does not match"
 
 
+def test_tampering_after_a_first_break_is_counted_too():
+    record(6)
+    events = list(AuditEvent.objects.order_by("id"))
+    for target in (events[1], events[4]):
+        _tamper("UPDATE audit_auditevent SET rationale = %s WHERE id = %s", ["edited", target.id])
+    report = audit_chain_verify()
+    assert (report.broken_event_id, report.broken_count, report.checked) == (events[1].id, 2, 6)
+
+
+@pytest.mark.parametrize("number", [1e16, -2.5e20, 1.7976931348623157e308, -0.0, 0.1, 1e-7, 123456789.125])
+def test_a_number_reads_back_as_it_was_hashed(number):
+    # jsonb gives numbers back as numeric does: 1e16 as 10000000000000000, -0.0 as 0.0.
+    with transaction.atomic():
+        audit_record(actor="system:test", action="test.number", object_type="t", object_id="1", after={"n": number})
+    assert audit_chain_verify().ok
+
+
 def test_verify_audit_command_fails_on_a_broken_chain():
     record(2)
     target = AuditEvent.objects.order_by("id").first()
