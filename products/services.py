@@ -504,6 +504,22 @@ def application_suspend(*, application, actor, rationale: str) -> ProductApplica
     return _take("suspend", application=application, actor=actor, rationale=rationale, listings=ListingStatus.SUSPENDED)
 
 
+def lock_listed_applications(*, issuer_ids=(), product_id: int | None = None) -> list[ProductApplication]:
+    """Row-lock the listed applications a component may suspend, before it writes any audit event.
+
+    Every service here locks the application (with its product and issuer) and then appends to
+    the audit chain, whose lock is held to commit. A component that appended first and locked the
+    rows after (a confirmed sanctions hit, a delivery evaluation) would deadlock with an officer's
+    action on the same application; taking the rows first keeps one order.
+    """
+    listed = ProductApplication.objects.filter(state=S.LISTED)
+    if product_id is not None:
+        listed = listed.filter(product_id=product_id)
+    else:
+        listed = listed.filter(issuer_id__in=list(issuer_ids))
+    return list(listed.select_for_update().select_related("product", "issuer").order_by("pk"))
+
+
 @transaction.atomic
 def application_suspend_automatically(*, application, reason: str, source: str) -> ProductApplication | None:
     """Suspend a listed product on a component's own finding (e.g. a critical delivery breach).

@@ -1,0 +1,63 @@
+"""Confirming a hit that suspends listings takes the application rows before the audit chain,
+the order an officer's action takes them in; the other order deadlocked with that action."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from compliance.sanctions import services as sanctions
+from products import services as products
+from tests.kyc.kyc_support import entity, entry, import_entries
+from tests.sanctions.listing_support import listed_application
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and advisory locks: PostgreSQL")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirming_a_hit_while_an_officer_suspends_the_listing_does_not_deadlock(
+    issuer, issuer_user, officer, second_officer, monkeypatch
+):
+    application = listed_application(
+        issuer=issuer, issuer_user=issuer_user, officer=officer, second_officer=second_officer
+    )
+    party = entity(issuer.legal_name, issuer=issuer)
+    import_entries([entry("EU.1", issuer.legal_name, kind="entity")])
+    sanctions.party_screen(party_id=party.pk)
+    hit = party.hits.get()
+
+    authorize = products._authorize
+    officer_holds_the_row = threading.Event()
+
+    def authorize_slowly(transition, app, actor):  # right after the officer's row lock
+        if threading.current_thread().name == "officer":
+            officer_holds_the_row.set()
+            time.sleep(1.5)
+        return authorize(transition, app, actor)
+
+    monkeypatch.setattr(products, "_authorize", authorize_slowly)
+    outcome = {}
+
+    def suspend():
+        try:
+            products.application_suspend(application=application, actor=second_officer, rationale="Hold.")
+            outcome["suspend"] = "ok"
+        except Exception as exc:  # the outcome is what the test reads
+            outcome["suspend"] = repr(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=suspend, name="officer")
+    worker.start()
+    assert officer_holds_the_row.wait(10)
+    try:
+        sanctions.hit_confirm(hit=hit, actor=officer, rationale="Same LEI and address.")
+        outcome["confirm"] = "ok"
+    except Exception as exc:
+        outcome["confirm"] = repr(exc)
+    worker.join(20)
+
+    assert outcome == {"suspend": "ok", "confirm": "ok"}
+    application.refresh_from_db()
+    assert application.state == "suspended"
