@@ -178,6 +178,12 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["delivery-evaluate-all"] = {"task": "delivery.tasks.evaluate_all", "schedule": 900.0}
 # KYC: expire approved cases past their review date; sanctions: import changed list files
 # (an unchanged checksum is a no-op; a new version re-screens every party).
+# Audit: walk the whole hash chain hourly; the audit page only walks the events since.
+ATTEST_AUDIT_FULL_WALK_SECONDS = env.int("ATTEST_AUDIT_FULL_WALK_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["audit-chain-walk"] = {
+    "task": "compliance.audit.tasks.audit_chain_walk_task",
+    "schedule": float(ATTEST_AUDIT_FULL_WALK_SECONDS),
+}
 CELERY_BEAT_SCHEDULE["kyc-expire-cases"] = {"task": "compliance.kyc.tasks.kyc_expire_cases", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["sanctions-refresh-lists"] = {
     "task": "compliance.sanctions.tasks.sanctions_refresh_lists",

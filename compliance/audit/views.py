@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from compliance.audit.models import AuditEvent
-from compliance.audit.selectors import audit_chain_verify
+from compliance.audit.selectors import audit_chain_status
 
 FILTER_KEYS = ("object_type", "object_id", "actor", "action", "since", "until")
 
@@ -57,6 +57,6 @@ def event_list(request):
             "filter_errors": errors,
             "query": query.urlencode(),
             "object_types": AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct(),
-            "chain": audit_chain_verify(),
+            "chain": audit_chain_status(),
         },
     )
