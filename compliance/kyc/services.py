@@ -119,9 +119,11 @@ def party_add_relation(
     if entity.pk == related.pk:
         raise ValidationError({"related": ["An entity cannot own or direct itself."]})
     relation.full_clean(validate_constraints=False)
+    # Locked, so two owners declared at once cannot together pass 100 %, and so a relation is
+    # declared either before or after an approval of the entity's case (case_decide locks the
+    # case with its party), never while the decision reads whether the checks are still current.
+    Party.objects.select_for_update().filter(pk=entity.pk).first()
     if role == RelationRole.UBO:
-        # Locked, so two owners declared at once cannot together pass 100 %.
-        Party.objects.select_for_update().filter(pk=entity.pk).first()
         held = entity.relations.filter(role=RelationRole.UBO).aggregate(total=Sum("ownership_pct"))["total"] or 0
         if held + ownership_pct > 100:
             raise ValidationError(
@@ -488,8 +490,35 @@ def case_rerun_checks(*, case: KycCase, actor) -> KycCase:
     return case
 
 
-def approval_blockers(case: KycCase) -> list[str]:
-    """Why this case cannot be approved on its current check results."""
+CHECKS_STALE = "The owners, directors or documents changed after the checks ran: run the checks again."
+SCREENING_STALE = "The screening results or risk factors changed after the checks ran: run the checks again."
+
+
+def stale_checks_reason(case: KycCase) -> str | None:
+    """Why the case's stored checks and risk rating no longer reflect its current inputs, or None.
+
+    The checks are taken again from what they read now (the party, its owners and directors and
+    their screening state, the case's documents, the FATF lists), without screening, and compared
+    with what is stored: any difference means a decision would rest on stale results (an owner or
+    director declared since was neither screened nor rated). Running the checks again clears it.
+    """
+    stored = case.checks or {}
+    fresh = collect_checks(case)
+
+    def inputs(checks: dict) -> tuple:
+        parties = [
+            (p.get("party"), p.get("role"), p.get("name")) for p in checks.get("sanctions", {}).get("parties", [])
+        ]
+        return parties, checks.get("documents"), checks.get("lei")
+
+    if inputs(stored) != inputs(fresh):
+        return CHECKS_STALE
+    if stored != fresh or (case.risk_rating, case.risk_factors) != risk.assess(case.party):
+        return SCREENING_STALE
+    return None
+
+
+def _check_blockers(case: KycCase) -> list[str]:
     blockers = []
     checks = case.checks or {}
     for name, label in (("documents", "required documents"), ("lei", "LEI check")):
@@ -503,10 +532,17 @@ def approval_blockers(case: KycCase) -> list[str]:
     return blockers
 
 
+def approval_blockers(case: KycCase) -> list[str]:
+    """Why this case cannot be approved on its current check results (stale results first)."""
+    stale = stale_checks_reason(case)
+    return [stale, *_check_blockers(case)] if stale else _check_blockers(case)
+
+
 @transaction.atomic
 def case_decide(*, case: KycCase, actor, decision: str, rationale: str) -> KycCase:
     """Record an officer's decision. Rejection is final at once; approval of a high-risk case
-    needs a second, different officer (four-eyes)."""
+    needs a second, different officer (four-eyes), and any approval needs checks that reflect
+    the case's current inputs (``stale_checks_reason``)."""
     rationale = _require_rationale(rationale)
     if not getattr(actor, "is_officer", False):
         raise NotPermitted("Only a compliance officer may decide a KYC case.")
@@ -520,7 +556,10 @@ def case_decide(*, case: KycCase, actor, decision: str, rationale: str) -> KycCa
         CaseDecision.objects.create(case=case, officer=actor, decision=decision, rationale=rationale)
         case.decided_at = timezone.now()
         return _move(case, CaseState.REJECTED, actor=actor, action="reject", rationale=rationale)
-    blockers = approval_blockers(case)
+    stale = stale_checks_reason(case)
+    if stale:
+        raise IllegalTransition(stale, code="checks_stale")
+    blockers = _check_blockers(case)
     if blockers:
         raise IllegalTransition("Cannot approve yet: " + "; ".join(blockers), code="approval_blocked")
     approvals = list(case.decisions.filter(decision=DecisionKind.APPROVE))
