@@ -20,7 +20,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from django.template import engines
@@ -68,6 +68,11 @@ SECTION_TITLES = {
 # PRIIPs (Regulation (EU) 1286/2014, Art. 6(4)) caps a key information document at three
 # sides of A4; the renderer refuses to produce a longer one rather than silently publish it.
 KID_MAX_PAGES = 3
+
+# Up to this many delivery sites the summary box lists them one by one; above it, it counts them
+# per country and leaves the full list to the concentration section, so that a product with
+# many sites does not turn the summary into a list that pushes everything else off page 1.
+SUMMARY_MAX_SITES = 5
 
 PRODUCT_TYPE_LABELS = {
     "physical_forward": _("physically settled forward"),
@@ -499,6 +504,18 @@ def _num(value: float | int, places: int | None = None) -> str:
     return formats.number_format(number, use_l10n=True, force_grouping=True)
 
 
+def _count(number: Decimal | int) -> int:
+    """The integer that picks a plural form (``{% blocktranslate count %}``) for ``number``.
+
+    gettext plural rules take integers. A fraction reads as plural in English ("1.5 months",
+    "0.5 hours"), so it counts as at least 2; whole numbers count as themselves ("1 month").
+    """
+    number = Decimal(number)
+    if number == number.to_integral_value():
+        return int(number)
+    return max(2, int(abs(number).to_integral_value(rounding=ROUND_CEILING)))
+
+
 def _pct(value: float | int, places: int | None = None) -> str:
     return f"{_num(value, places)}%"
 
@@ -575,8 +592,13 @@ def _build_context(
         "largest_country": largest_country,
         "largest_country_name": _country_name(largest_country) if largest_country else "",
         "largest_country_share": _pct(100 * largest_count / len(sites), 0) if sites else "",
+        "site_count_display": _num(len(sites)),
+        "country_count_display": _num(len(site_countries)),
+        # The summary box lists the sites only while they are few; otherwise it counts them per
+        # country (by_country) and the concentration section carries the full list.
+        "sites_in_summary": len(sites) <= SUMMARY_MAX_SITES,
         "by_country": [
-            {"code": code, "name": _country_name(code), "count": count}
+            {"code": code, "name": _country_name(code), "count": count, "count_display": _num(count)}
             for code, count in sorted(site_countries.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "only_region_name": regions[0]["name"] if len(regions) == 1 else "",
@@ -586,11 +608,11 @@ def _build_context(
     sla = {}
     if physical:
         availability = Decimal(str(t["sla_availability_pct"]))
-        downtime_hours = window_hours * (Decimal(100) - availability) / Decimal(100)
+        downtime_hours = max(Decimal(0), window_hours * (Decimal(100) - availability) / Decimal(100))
         sla = {
             "availability": _pct(availability),
             "shortfall_allowance": _pct(Decimal(100) - availability),
-            "downtime_hours": _num(downtime_hours, 1),
+            **_downtime(downtime_hours),
             "credit": _pct(t["remedy_credit_pct"]),
             "make_whole": bool(t["remedy_make_whole"]),
             "substitution": bool(t["remedy_substitution"]),
@@ -607,8 +629,12 @@ def _build_context(
         max_age = t.get("attestation_max_age_days") or 0
         attestation = {
             "date": attested_on,
-            "age_days": age,
-            "max_age_days": max_age,
+            # Figures are formatted like every other number of the document ("739,953"); the
+            # *_count twins choose the plural form ("1 day", "2 days").
+            "age_days": _num(age),
+            "age_days_count": age,
+            "max_age_days": _num(max_age),
+            "max_age_days_count": max_age,
             "stale": bool(max_age) and age > max_age,
         }
 
@@ -628,16 +654,29 @@ def _build_context(
     sections = _sections(t, mandatory)
 
     contract_size = Decimal(str(t["contract_size"]))
+    window_days_shown = round(window_days, 1)
+    window_hours_shown = round(window_hours, 0)
+    window_months = _months_between(start.date(), end.date())
+    months_until_end = _months_between(rendered_on, end.date())
     facts = {
         "product_type_label": PRODUCT_TYPE_LABELS.get(t["product_type"], t["product_type"]),
         "physical": physical,
         "delivery_start": start,
         "delivery_end": end,
-        "window_days": _num(window_days, 1),
-        "window_months": _num(_months_between(start.date(), end.date())),
-        "window_hours": _num(window_hours, 0),
-        "months_until_end": _num(_months_between(rendered_on, end.date())),
+        # Durations: the display string, and a count that picks the plural form and is 0 when
+        # the figure would round to nothing, so that the templates say "less than ..." or leave
+        # the unit out instead of printing "0 days, about 0 months".
+        "window_days": _num(window_days_shown),
+        "window_days_count": _count(window_days_shown) if window_days_shown >= 1 else 0,
+        "window_months": _num(window_months),
+        "window_months_count": _count(window_months) if window_months >= 1 else 0,
+        "window_hours": _num(window_hours_shown),
+        "window_hours_count": _count(window_hours_shown) if window_hours_shown >= 1 else 0,
+        "months_until_end": _num(months_until_end),
+        "months_until_end_count": _count(months_until_end) if months_until_end >= 1 else 0,
         "delivery_started": start.date() <= rendered_on,
+        # By the start of the document's date the window is over: there is no time left to quote.
+        "delivery_ended": end <= datetime.combine(rendered_on, datetime.min.time(), tzinfo=UTC),
         "contract_size": _num(contract_size),
         "lot_size": _num(t["lot_size"]),
         "minimum_order": _num(t["minimum_order"]),
@@ -685,6 +724,33 @@ def _build_context(
         "constraints": constraints,
         "draft": constraints is None,
         "is_kid": is_kid,
+    }
+
+
+def _downtime(hours: Decimal) -> dict:
+    """How long each accelerator may be down without a breach, in a unit that is not zero.
+
+    Hours to one decimal from one hour up ("10.9 hours"), minutes to one decimal below that
+    (99.999% of a 91-day window is "1.3 minutes", not "0 hours"), and ``downtime_unit``
+    "negligible" when even that rounds to nothing (under 3 seconds); "none" only when the
+    SLA promises 100%.
+    """
+    hours_shown = round(hours, 1)
+    minutes_shown = round(hours * 60, 1)
+    if hours <= 0:
+        unit = "none"
+    elif hours_shown >= 1:
+        unit = "hours"
+    elif minutes_shown > 0:
+        unit = "minutes"
+    else:
+        unit = "negligible"
+    return {
+        "downtime_unit": unit,
+        "downtime_hours": _num(hours_shown),
+        "downtime_hours_count": _count(hours_shown),
+        "downtime_minutes": _num(minutes_shown),
+        "downtime_minutes_count": _count(minutes_shown),
     }
 
 
