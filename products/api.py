@@ -11,6 +11,10 @@ from rest_framework.response import Response
 from config import api_fields
 from products import selectors, services
 from products.models import (
+    MAX_DELIVERY_REGIONS,
+    MAX_DELIVERY_SITES,
+    MAX_JURISDICTIONS,
+    MAX_VENUES,
     ApplicationVersion,
     Approval,
     ComputeProduct,
@@ -19,6 +23,7 @@ from products.models import (
     ProductApplication,
     Venue,
 )
+from products.validators import SITE_ID_MAX_LENGTH
 
 LEI_SHAPE = re.compile(r"^[A-Z0-9]{20}$")
 
@@ -94,7 +99,7 @@ class IssuerSerializer(UpperCaseCodes, api_fields.ModelSerializer):
 
 class DeliverySiteSerializer(serializers.Serializer):
     country = CodeField(max_length=2, help_text=f"ISO 3166 alpha-2. {CASE_NOTE}")
-    site_id = api_fields.CharField(max_length=64)
+    site_id = api_fields.CharField(max_length=SITE_ID_MAX_LENGTH)
 
 
 class LeiRelatedField(serializers.SlugRelatedField):
@@ -114,16 +119,18 @@ class ProductSerializer(UpperCaseCodes, api_fields.ModelSerializer):
     upper_case_codes = {"settlement_currency": "ISO 4217."}
     issuer = LeiRelatedField(slug_field="lei", queryset=Issuer.objects.all())
     delivery_regions = serializers.ListField(
-        child=CodeField(max_length=2), max_length=50, help_text=f"ISO 3166 alpha-2 codes. {CASE_NOTE}"
+        child=CodeField(max_length=2),
+        max_length=MAX_DELIVERY_REGIONS,
+        help_text=f"ISO 3166 alpha-2 codes. {CASE_NOTE}",
     )
-    delivery_sites = DeliverySiteSerializer(many=True)
+    delivery_sites = DeliverySiteSerializer(many=True, max_length=MAX_DELIVERY_SITES)
     jurisdictions = serializers.ListField(
         child=CodeField(max_length=2),
-        max_length=50,
+        max_length=MAX_JURISDICTIONS,
         help_text=f"Jurisdictions of offer: ISO 3166 alpha-2 codes or EU. {CASE_NOTE}",
     )
     requested_venues = serializers.ListField(
-        child=CodeField(max_length=4), max_length=20, required=False, help_text=f"ISO 10383 MICs. {CASE_NOTE}"
+        child=CodeField(max_length=4), max_length=MAX_VENUES, required=False, help_text=f"ISO 10383 MICs. {CASE_NOTE}"
     )
     is_tokenized = api_fields.BooleanField(read_only=True)
 

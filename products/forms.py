@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass
 
 from django import forms
@@ -6,19 +7,34 @@ from products.models import ComputeProduct, DocumentType, Issuer, ProductType
 from products.selectors import TERM_FIELDS
 
 
+def _upper_ascii(code: str) -> str:
+    """A code as the records keep it: ASCII letters upper-cased, anything else left as typed for
+    the validators to refuse ("ß".upper() is "SS", South Sudan). The API reads codes the same way
+    (products.api.CodeField)."""
+    return code.upper() if code.isascii() else code
+
+
 class CodeListField(forms.CharField):
     """Comma- or space-separated codes, upper-cased: 'us, gb' -> ['US', 'GB']."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        return [code.strip().upper() for code in value.replace(",", " ").split() if code.strip()]
+        return [_upper_ascii(code.strip()) for code in value.replace(",", " ").split() if code.strip()]
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list) else value
 
 
+# The country code, then a space or a colon, then the site id (which may itself hold colons or
+# spaces: "US aws:us-east-1:use1-az4" is the site "aws:us-east-1:use1-az4" in the US).
+_SITE_LINE = re.compile(r"([^\s:]+)\s*[\s:]\s*(\S.*)")
+
+
 class SiteListField(forms.CharField):
-    """One site per line as 'COUNTRY site-id', e.g. 'US us-east-dc2'."""
+    """One site per line as 'COUNTRY site-id' (or 'COUNTRY:site-id'), e.g. 'US us-east-dc2'.
+
+    The sites are checked by the model (site id length and characters, repeats, count), as
+    the API's are."""
 
     widget = forms.Textarea(attrs={"rows": 3})
 
@@ -29,10 +45,10 @@ class SiteListField(forms.CharField):
             line = line.strip()
             if not line:
                 continue
-            parts = line.replace(":", " ").split(None, 1)
-            if len(parts) != 2:
+            match = _SITE_LINE.fullmatch(line)
+            if match is None:
                 raise forms.ValidationError(f"Line {number}: write the country code, a space, then the site id.")
-            sites.append({"country": parts[0].upper(), "site_id": parts[1].strip()})
+            sites.append({"country": _upper_ascii(match[1]), "site_id": match[2].strip()})
         return sites
 
     def prepare_value(self, value):
@@ -63,8 +79,7 @@ class ProductForm(forms.ModelForm):
 
     def clean_settlement_currency(self):
         # Read leniently, as the code lists above: "usd" is taken as "USD".
-        value = self.cleaned_data["settlement_currency"].strip()
-        return value.upper() if value.isascii() else value
+        return _upper_ascii(self.cleaned_data["settlement_currency"].strip())
 
 
 class RationaleForm(forms.Form):

@@ -1,3 +1,4 @@
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,9 +14,42 @@ from products.validators import (
     validate_jurisdiction,
     validate_lei,
     validate_mic,
+    validate_site_id,
 )
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+# Bounds of the terms (docs/terms.md). The model's clean() holds them, so the web form, the filing
+# steps and the API (which all end in `full_clean`) accept the same terms; the API's serializer
+# repeats the list lengths only to refuse an oversized body before reading it.
+DELIVERY_WINDOW_MIN = timedelta(hours=1)
+DELIVERY_WINDOW_MAX_YEARS = 10  # longest window, and how far ahead a window may start
+ATTESTATION_EARLIEST = date(2000, 1, 1)
+DELIVERY_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+CONTRACT_SIZE_MAX = Decimal("10000000")  # GPU-hours per contract
+LOT_SIZE_MAX = 100_000  # contracts per lot
+MEMORY_GB_MAX = 4096  # accelerator memory
+MAX_DELIVERY_REGIONS = 50
+MAX_DELIVERY_SITES = 50
+MAX_JURISDICTIONS = 50
+MAX_VENUES = 20
+CODE_LIST_LIMITS = {
+    "delivery_regions": MAX_DELIVERY_REGIONS,
+    "jurisdictions": MAX_JURISDICTIONS,
+    "requested_venues": MAX_VENUES,
+}
+
+
+def _years_later(moment: datetime, years: int) -> datetime | None:
+    """``moment`` shifted by whole calendar years (29 February becomes 28 February), or None when
+    that leaves the years datetime can hold."""
+    year = moment.year + years
+    if not 1 <= year <= 9999:
+        return None
+    try:
+        return moment.replace(year=year)
+    except ValueError:
+        return moment.replace(year=year, day=28)
 
 
 class IssuerStatus(models.TextChoices):
@@ -177,17 +211,23 @@ class ComputeProduct(models.Model):
         def add(field, message):
             errors.setdefault(field, []).append(message)
 
-        if self.delivery_start and self.delivery_end and self.delivery_end <= self.delivery_start:
-            add("delivery_end", "The delivery window must end after it starts.")
-        if self.lot_size and self.minimum_order and self.minimum_order % self.lot_size:
-            add(
-                "minimum_order",
-                f"The minimum order must be a multiple of the lot size ({self.lot_size}).",
-            )
-        if self.position_limit and self.minimum_order and self.position_limit < self.minimum_order:
-            add("position_limit", "The position limit cannot be below the minimum order.")
-        if self.last_attestation_date and self.last_attestation_date > timezone.localdate():
-            add("last_attestation_date", "An attestation cannot be dated in the future.")
+        self._clean_window(add)
+        self._clean_quantities(add)
+        for field, label in (
+            ("sla_availability_pct", "The SLA availability"),
+            ("sla_performance_floor_pct", "The performance floor"),
+        ):
+            value = getattr(self, field)
+            if value is not None and value <= 0:
+                add(field, f"{label} must be above 0 %.")
+        if self.last_attestation_date:
+            if self.last_attestation_date > timezone.localdate():
+                add("last_attestation_date", "An attestation cannot be dated in the future.")
+            elif self.last_attestation_date < ATTESTATION_EARLIEST:
+                add(
+                    "last_attestation_date",
+                    f"An attestation cannot be dated before {ATTESTATION_EARLIEST:%d %B %Y}.",
+                )
 
         if self.settlement_type == SettlementType.CASH:
             for field, label in (
@@ -226,6 +266,51 @@ class ComputeProduct(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _clean_window(self, add):
+        """The delivery window: 1 hour to 10 years long, starting from 2000 and within 10 years."""
+        start, end = self.delivery_start, self.delivery_end
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            return  # the field's own error says what is wrong
+        years = DELIVERY_WINDOW_MAX_YEARS
+        if end <= start:
+            add("delivery_end", "The delivery window must end after it starts.")
+        elif end - start < DELIVERY_WINDOW_MIN:
+            add("delivery_end", "The delivery window must last at least an hour.")
+        else:
+            latest_end = _years_later(start, years)
+            if latest_end is not None and end > latest_end:
+                add("delivery_end", f"The delivery window can last at most {years} years.")
+        # No "starts after now": terms are checked again at every edit and submission, and a
+        # record of history (the demo seed, imports) has windows that began; the screening API
+        # closes trading when delivery starts (TRADING_CLOSED) whatever the terms say.
+        if start < DELIVERY_EARLIEST:
+            add("delivery_start", f"The delivery window cannot start before {DELIVERY_EARLIEST:%d %B %Y}.")
+        else:
+            latest_start = _years_later(timezone.now(), years)
+            if latest_start is not None and start > latest_start:
+                add("delivery_start", f"The delivery window must start within {years} years.")
+
+    def _clean_quantities(self, add):
+        if self.accelerator_memory_gb and self.accelerator_memory_gb > MEMORY_GB_MAX:
+            add("accelerator_memory_gb", f"Accelerator memory can be at most {MEMORY_GB_MAX:,} GB.")
+        if self.contract_size and self.contract_size > CONTRACT_SIZE_MAX:
+            add("contract_size", f"A contract can be at most {CONTRACT_SIZE_MAX:,} GPU-hours.")
+        if self.lot_size and self.lot_size > LOT_SIZE_MAX:
+            add("lot_size", f"A lot can be at most {LOT_SIZE_MAX:,} contracts.")
+            return
+        if self.lot_size and self.minimum_order and self.minimum_order % self.lot_size:
+            add(
+                "minimum_order",
+                f"The minimum order must be a multiple of the lot size ({self.lot_size}).",
+            )
+        if self.position_limit and self.minimum_order and self.position_limit < self.minimum_order:
+            add("position_limit", "The position limit cannot be below the minimum order.")
+        elif self.position_limit and self.lot_size and self.position_limit % self.lot_size:
+            add(
+                "position_limit",
+                f"The position limit must be a multiple of the lot size ({self.lot_size}).",
+            )
+
     def _clean_code_list(self, field, validator, add, *, required):
         values = getattr(self, field)
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
@@ -233,6 +318,10 @@ class ComputeProduct(models.Model):
             return
         if required and not values:
             add(field, "Give at least one code.")
+        limit = CODE_LIST_LIMITS[field]
+        if len(values) > limit:
+            add(field, f"Give at most {limit} codes.")
+            return
         if len(set(values)) != len(values):
             add(field, "Codes must not repeat.")
         for value in values:
@@ -247,22 +336,36 @@ class ComputeProduct(models.Model):
         if not isinstance(sites, list) or not sites:
             add("delivery_sites", "Give at least one delivery site.")
             return
-        regions = set(self.delivery_regions or [])
+        if len(sites) > MAX_DELIVERY_SITES:
+            add("delivery_sites", f"Give at most {MAX_DELIVERY_SITES} delivery sites.")
+            return
+        regions = set(self.delivery_regions) if isinstance(self.delivery_regions, list) else set()
+        seen: dict[tuple[str, str], int] = {}
         for index, site in enumerate(sites, start=1):
             if not isinstance(site, dict) or set(site) != {"country", "site_id"}:
                 add("delivery_sites", f"Site {index}: give exactly a country and a site_id.")
                 continue
-            if not str(site["site_id"]).strip():
-                add("delivery_sites", f"Site {index}: the site_id is empty.")
+            country, site_id = site["country"], site["site_id"]
             try:
-                validate_country(site["country"])
+                validate_site_id(site_id)
             except ValidationError as exc:
                 add("delivery_sites", f"Site {index}: {exc.messages[0]}")
                 continue
-            if regions and site["country"] not in regions:
+            try:
+                validate_country(country)
+            except ValidationError as exc:
+                add("delivery_sites", f"Site {index}: {exc.messages[0]}")
+                continue
+            # The same site written twice, in any case or spacing, would count as two sites.
+            key = (country.strip().casefold(), site_id.strip().casefold())
+            if key in seen:
+                add("delivery_sites", f"Site {index} repeats site {seen[key]} ({country} {site_id.strip()}).")
+                continue
+            seen[key] = index
+            if regions and country not in regions:
                 add(
                     "delivery_sites",
-                    f"Site {index} is in {site['country']}, which is not a delivery region.",
+                    f"Site {index} is in {country}, which is not a delivery region.",
                 )
 
 

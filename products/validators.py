@@ -1,6 +1,7 @@
 """Validators for the identifiers that compute-backed products are described with."""
 
 import re
+import unicodedata
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -10,6 +11,42 @@ from stdnum.exceptions import ValidationError as StdnumError
 # Regional jurisdiction codes accepted beside ISO 3166 alpha-2 countries.
 REGIONAL_JURISDICTIONS = {"EU": "European Union"}
 _MIC = re.compile(r"[A-Z0-9]{4}")
+
+# ISO 4217 lists codes that are not currencies a contract can settle in: precious metals (XAU,
+# XAG, XPT, XPD), units of account and bond-market units (XDR, XSU, XUA, XAD, XBA-XBD), the
+# testing and "no currency" codes (XTS, XXX), and fund codes that track a national currency
+# (Mvdol, WIR, Unidad de Fomento, UDI, US dollar next day, indexed units). XAF, XOF, XPF and XCD
+# are currencies and stay accepted.
+NON_SETTLEMENT_CODES = frozenset(
+    {
+        "XAU",
+        "XAG",
+        "XPT",
+        "XPD",
+        "XDR",
+        "XSU",
+        "XUA",
+        "XAD",
+        "XBA",
+        "XBB",
+        "XBC",
+        "XBD",
+        "XTS",
+        "XXX",
+        "BOV",
+        "CHE",
+        "CHW",
+        "CLF",
+        "COU",
+        "MXV",
+        "USN",
+        "UYI",
+        "UYW",
+    }
+)
+
+# A delivery site id as the terms, the web form and the API take it.
+SITE_ID_MAX_LENGTH = 64
 
 
 def validate_lei(value: str) -> None:
@@ -80,6 +117,31 @@ def validate_currency(value: str) -> None:
         code="invalid_currency",
         unknown="%(value)s is not an ISO 4217 currency code.",
     )
+    if value in NON_SETTLEMENT_CODES:
+        raise ValidationError(
+            "%(value)s is an ISO 4217 code but not a currency to settle in (a precious metal, fund, "
+            "unit of account or testing code).",
+            params={"value": value},
+            code="invalid_currency",
+        )
+
+
+def validate_site_id(value) -> None:
+    """A delivery site's id: text of 1 to 64 characters, not blank, without control characters.
+    A NUL could not be stored (PostgreSQL refuses it), and a line break would split the site in
+    two in the web form's one-site-per-line text."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("The site id is empty.", code="invalid_site_id")
+    if len(value) > SITE_ID_MAX_LENGTH:
+        raise ValidationError(
+            "The site id has %(length)d characters; at most %(limit)d are allowed.",
+            params={"length": len(value), "limit": SITE_ID_MAX_LENGTH},
+            code="invalid_site_id",
+        )
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise ValidationError(
+            "The site id contains a control character (such as NUL or a line break).", code="invalid_site_id"
+        )
 
 
 def validate_mic(value: str) -> None:
