@@ -184,6 +184,9 @@ CELERY_BEAT_SCHEDULE["audit-chain-walk"] = {
     "task": "compliance.audit.tasks.audit_chain_walk_task",
     "schedule": float(ATTEST_AUDIT_FULL_WALK_SECONDS),
 }
+# Rules: re-run the checks of applications judged under pack versions no longer in force (a
+# successor loaded in advance takes effect on a later day).
+CELERY_BEAT_SCHEDULE["rules-rerun-stale"] = {"task": "compliance.rules.tasks.rules_rerun_stale", "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["kyc-expire-cases"] = {"task": "compliance.kyc.tasks.kyc_expire_cases", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["sanctions-refresh-lists"] = {
     "task": "compliance.sanctions.tasks.sanctions_refresh_lists",

@@ -89,6 +89,31 @@ def pack_in_force(jurisdiction: str, day) -> RulePack | None:
     )
 
 
+def pack_versions_in_force(day) -> dict[str, str]:
+    """Jurisdiction -> version of the pack in force on `day`, for every jurisdiction that has one."""
+    rows = (
+        RulePack.objects.filter(effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
+        .order_by("jurisdiction", "-effective_from")
+        .values_list("jurisdiction", "version")
+    )
+    versions: dict[str, str] = {}
+    for jurisdiction, version in rows:
+        versions.setdefault(jurisdiction, version)
+    return versions
+
+
+def run_uses_packs_in_force(run: RuleRun, versions_in_force: dict[str, str]) -> bool:
+    """Whether each jurisdiction of the run was checked under the pack version (or the absence
+    of a pack) that `versions_in_force` (see pack_versions_in_force) names."""
+    return all(run.pack_versions.get(j) == versions_in_force.get(j) for j in run.jurisdictions)
+
+
+def last_run_using(pack: RulePack) -> RuleRun | None:
+    """The run with the latest `as_of` that checked a jurisdiction under this pack version."""
+    return RuleRun.objects.filter(results__pack=pack).order_by("-as_of", "-id").first()
+
+
 def packs_by_jurisdiction() -> dict[str, list[RulePack]]:
     packs: dict[str, list[RulePack]] = {}
     for pack in RulePack.objects.order_by("jurisdiction", "-effective_from"):

@@ -5,15 +5,24 @@ task) creates the run and one pending JurisdictionResult per jurisdiction of off
 `run_check_jurisdiction` evaluates one jurisdiction under the run's row lock, replaces that
 jurisdiction's findings, and the last jurisdiction to finish completes the run (and moves a
 submitted application to in_review). Everything is idempotent, so redelivered tasks are safe.
+
+An application in review is re-checked (`pack_update`) whenever its latest run used pack
+versions other than those in force today: when packs load (`packs_load`), when a run completes
+(`_run_finish`: a submission is judged as of its submission day, and a run may have been in
+flight during a load) and daily (`applications_rerun_stale`).
+
+Lock order, shared with the products services: run row, pack rows, application rows, and the
+audit chain (an advisory lock held until commit) last.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from compliance.audit.services import audit_record
@@ -85,8 +94,60 @@ def compiled_pack(row: RulePack) -> Pack:
     return pack
 
 
-def _refusals(packs: list[Pack]) -> list[str]:
-    """Why these packs may not be loaded over what the database holds (empty: all fine)."""
+NEW, UNCHANGED, PERIOD = "new", "unchanged", "period"
+
+
+@dataclass
+class _Step:
+    """What loading one pack file does: create a `new` version, leave it `unchanged`, or change
+    the `period` (effective_to) of the stored version `row`."""
+
+    path: Path
+    pack: Pack
+    row: RulePack | None
+    kind: str
+
+
+def _content_refusal(row: RulePack, pack: Pack) -> str | None:
+    """Why `pack` may not be loaded over the stored `row` of the same version (None: only its
+    effective_to differs, if anything)."""
+    if row.content_hash == pack.content_hash:
+        return None
+    change = diff_packs(compiled_pack(row), pack)
+    if change.pack_fields == ("effective_to",) and not (change.added or change.removed or change.changed):
+        return None  # compared with the period as first loaded; the stored period is checked next
+    what = [f"rule {c.rule_id} ({', '.join(c.fields)})" for c in change.changed]
+    what += [f"rule {r} added" for r in change.added] + [f"rule {r} removed" for r in change.removed]
+    what += [f"pack field {f}" for f in change.pack_fields]
+    return (
+        f"{Path(pack.source).name}: {_pack_label(pack)} is already loaded with different content "
+        f"(stored hash {row.content_hash[:12]}, file hash {pack.content_hash[:12]}; changed: "
+        f"{'; '.join(what) or 'formatting-independent content'}). Give the change a new version."
+    )
+
+
+def _period_refusal(row: RulePack, pack: Pack) -> str | None:
+    """Why the stored version's period may not end on `pack.effective_to` (None: it may).
+
+    A run records the packs in force on its `as_of`; a period that ended on or before that day
+    would make the record false (and a replay decide otherwise). Later ends, or an open end,
+    take no day from any run (overlaps with other versions are refused separately)."""
+    if pack.effective_to is None:
+        return None
+    run = selectors.last_run_using(row)
+    if run is None or run.as_of < pack.effective_to:
+        return None
+    earliest = run.as_of + timedelta(days=1)
+    return (
+        f"{Path(pack.source).name}: {_pack_label(pack)} cannot end on {pack.effective_to.isoformat()}: rule run "
+        f"#{run.pk} (application #{run.application_id}) checked {pack.jurisdiction} under it as of "
+        f"{run.as_of.isoformat()}, so its period may end no earlier than {earliest.isoformat()}; start the "
+        f"successor on that day or later."
+    )
+
+
+def _plan(paths: list[Path], packs: list[Pack]) -> tuple[list[_Step], list[str]]:
+    """What loading these packs does, and why they may not be loaded (empty: all fine)."""
     messages = []
     seen: dict[tuple[str, str], Pack] = {}
     for pack in packs:
@@ -101,21 +162,19 @@ def _refusals(packs: list[Pack]) -> list[str]:
         (r.jurisdiction, r.version): r
         for r in RulePack.objects.filter(jurisdiction__in={p.jurisdiction for p in packs})
     }
-    for key, pack in incoming.items():
-        row = stored.get(key)
-        if row is None or row.content_hash == pack.content_hash:
+    steps = []
+    for path, pack in zip(paths, packs, strict=True):
+        row = stored.get((pack.jurisdiction, pack.version))
+        if row is None:
+            steps.append(_Step(path, pack, None, NEW))
             continue
-        change = diff_packs(compiled_pack(row), pack)
-        if change.pack_fields == ("effective_to",) and not (change.added or change.removed or change.changed):
-            continue  # closing (or moving the end of) a period for a successor is allowed
-        what = [f"rule {c.rule_id} ({', '.join(c.fields)})" for c in change.changed]
-        what += [f"rule {r} added" for r in change.added] + [f"rule {r} removed" for r in change.removed]
-        what += [f"pack field {f}" for f in change.pack_fields]
-        messages.append(
-            f"{Path(pack.source).name}: {_pack_label(pack)} is already loaded with different content "
-            f"(stored hash {row.content_hash[:12]}, file hash {pack.content_hash[:12]}; changed: "
-            f"{'; '.join(what) or 'formatting-independent content'}). Give the change a new version."
-        )
+        message = _content_refusal(row, pack)
+        if message is None and pack.effective_to != row.effective_to:
+            message = _period_refusal(row, pack)
+        if message:
+            messages.append(message)
+            continue
+        steps.append(_Step(path, pack, row, UNCHANGED if pack.effective_to == row.effective_to else PERIOD))
     # The periods as they will be after this load: stored rows, replaced by incoming versions.
     after: dict[tuple[str, str], Pack | RulePack] = {**stored, **incoming}
     by_jurisdiction: dict[str, list] = {}
@@ -137,7 +196,7 @@ def _refusals(packs: list[Pack]) -> list[str]:
                 f"{_pack_label(other)} [{other.effective_from.isoformat()}, {to}); close the earlier "
                 f"version's effective_to on the later one's effective_from"
             )
-    return messages
+    return steps, messages
 
 
 def _store_rules(row: RulePack, pack: Pack) -> None:
@@ -161,15 +220,93 @@ def _store_rules(row: RulePack, pack: Pack) -> None:
     )
 
 
+def _pack_create(step: _Step) -> dict:
+    """Store a new version and its rules; returns its audit event (written by the caller)."""
+    pack = step.pack
+    row = RulePack.objects.create(
+        jurisdiction=pack.jurisdiction,
+        version=pack.version,
+        title=pack.title,
+        effective_from=pack.effective_from,
+        effective_to=pack.effective_to,
+        content_hash=pack.content_hash,
+        source_name=Path(step.path).name,
+        source_text=Path(step.path).read_text(encoding="utf-8"),
+        regulators=[{"code": r.code, "name": r.name} for r in pack.regulators],
+    )
+    _store_rules(row, pack)
+    return dict(
+        action="rule_pack.load",
+        obj=row,
+        after={
+            "jurisdiction": row.jurisdiction,
+            "version": row.version,
+            "effective_from": row.effective_from,
+            "effective_to": row.effective_to,
+            "content_hash": row.content_hash,
+            "rules": len(pack.rules),
+        },
+    )
+
+
+def _pack_change_period(step: _Step) -> dict:
+    """Move the end of a stored version's period; returns its audit event.
+
+    Only the `effective_to` column changes: the stored text and its hash stay those first
+    loaded, which the runs that used the version compiled (the audit event records the hash of
+    the file that moved the period)."""
+    row = step.row
+    before = {"effective_to": row.effective_to}
+    row.effective_to = step.pack.effective_to
+    row.save(update_fields=["effective_to"])
+    return dict(
+        action="rule_pack.close_period",
+        obj=row,
+        before=before,
+        after={
+            "effective_to": row.effective_to,
+            "content_hash": row.content_hash,
+            "file": Path(step.path).name,
+            "file_hash": step.pack.content_hash,
+        },
+    )
+
+
+# Applications whose checks a change of the packs in force can concern: waiting for their
+# checks, checks in flight, in review.
+_UNDER_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CHECKS_RUNNING, ApplicationState.IN_REVIEW)
+
+
+def _lock_application(application_id: int) -> ProductApplication:
+    # The rows products.services locks for an application (itself, its product and issuer).
+    return ProductApplication.objects.select_for_update().select_related("product", "issuer").get(pk=application_id)
+
+
+def _lock_applications(states) -> list[ProductApplication]:
+    return list(
+        ProductApplication.objects.select_for_update()
+        .select_related("product", "issuer")
+        .filter(state__in=states)
+        .order_by("pk")
+    )
+
+
 @transaction.atomic
 def packs_load(*, paths: list[Path], actor=SYSTEM) -> LoadReport:
     """Load pack files into the database, all or nothing.
 
-    Idempotent: a pack whose jurisdiction, version and content hash are stored is left alone.
-    Refused (PacksRefused, nothing loaded): a file that does not validate, a stored version
-    whose content changed (only `effective_to` may change, to close its period for a
-    successor), and overlapping effective periods within a jurisdiction. Every new version
-    re-runs the checks of applications in review that it concerns.
+    Idempotent: a pack whose jurisdiction, version, content and period are stored is left
+    alone. Refused (PacksRefused, nothing loaded): a file that does not validate, a stored
+    version whose content changed (only `effective_to` may change, to close its period for a
+    successor), a period that would end on or before a day a run was checked under it, and
+    overlapping effective periods within a jurisdiction. When anything changed, every
+    application in review whose latest run used pack versions no longer in force today is
+    re-run (`pack_update`); those with checks waiting or in flight are compared when their run
+    completes (`_run_finish`).
+
+    Locks are taken in the order the run checks and the products services take them: the pack
+    rows of the jurisdictions concerned, then the application rows; every row is written
+    before the first audit event, whose advisory lock on the chain is held until commit.
     """
     packs, messages = [], []
     for path in paths:
@@ -177,87 +314,83 @@ def packs_load(*, paths: list[Path], actor=SYSTEM) -> LoadReport:
             packs.append(load_pack(path))
         except PackError as exc:
             messages.append(str(exc))
-    if not messages:
-        messages = _refusals(packs)
     if messages:
         raise PacksRefused(messages)
-
+    list(
+        RulePack.objects.select_for_update()
+        .filter(jurisdiction__in={p.jurisdiction for p in packs})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    steps, messages = _plan(paths, packs)
+    if messages:
+        raise PacksRefused(messages)
     report = LoadReport()
-    new_jurisdictions = set()
-    for path, pack in zip(paths, packs, strict=True):
-        text = Path(path).read_text(encoding="utf-8")
-        row = RulePack.objects.select_for_update().filter(jurisdiction=pack.jurisdiction, version=pack.version).first()
-        if row is not None and row.content_hash == pack.content_hash:
-            report.unchanged.append(_pack_label(pack))
-            continue
-        if row is not None:
-            before = {"effective_to": row.effective_to, "content_hash": row.content_hash}
-            row.effective_to = pack.effective_to
-            row.content_hash = pack.content_hash
-            row.source_text = text
-            row.source_name = Path(path).name
-            row.save(update_fields=["effective_to", "content_hash", "source_text", "source_name"])
-            audit_record(
-                actor=actor,
-                action="rule_pack.close_period",
-                obj=row,
-                before=before,
-                after={"effective_to": row.effective_to, "content_hash": row.content_hash},
-            )
-            report.period_closed.append(_pack_label(pack))
-            continue
-        row = RulePack.objects.create(
-            jurisdiction=pack.jurisdiction,
-            version=pack.version,
-            title=pack.title,
-            effective_from=pack.effective_from,
-            effective_to=pack.effective_to,
-            content_hash=pack.content_hash,
-            source_name=Path(path).name,
-            source_text=text,
-            regulators=[{"code": r.code, "name": r.name} for r in pack.regulators],
-        )
-        _store_rules(row, pack)
-        audit_record(
-            actor=actor,
-            action="rule_pack.load",
-            obj=row,
-            after={
-                "jurisdiction": row.jurisdiction,
-                "version": row.version,
-                "effective_from": row.effective_from,
-                "effective_to": row.effective_to,
-                "content_hash": row.content_hash,
-                "rules": len(pack.rules),
-            },
-        )
-        report.loaded.append(_pack_label(pack))
-        new_jurisdictions.add(pack.jurisdiction)
-    if new_jurisdictions:
-        report.reruns = _rerun_in_review(new_jurisdictions)
+    if all(step.kind == UNCHANGED for step in steps):
+        report.unchanged = [_pack_label(step.pack) for step in steps]
+        return report
+    applications = _lock_applications(_UNDER_REVIEW)
+    events = []
+    for step in steps:
+        if step.kind == UNCHANGED:
+            report.unchanged.append(_pack_label(step.pack))
+        elif step.kind == PERIOD:
+            events.append(_pack_change_period(step))
+            report.period_closed.append(_pack_label(step.pack))
+        else:
+            events.append(_pack_create(step))
+            report.loaded.append(_pack_label(step.pack))
+    reruns = _reruns_insert(applications)
+    for event in events:
+        audit_record(actor=actor, **event)
+    report.reruns = _reruns_record(reruns, actor=SYSTEM)
     return report
 
 
-def _rerun_in_review(jurisdictions: set[str]) -> list[int]:
-    """Start a new run for every application in review that a new pack version concerns."""
-    run_ids = []
-    candidates = ProductApplication.objects.filter(state=ApplicationState.IN_REVIEW).select_related("product")
-    for application in candidates:
-        previous = selectors.latest_completed_run(application)
-        if previous is None or not jurisdictions & set(previous.jurisdictions):
-            continue  # never checked (nothing to compare) or not offered there
-        if selectors.latest_run(application).status == RunStatus.RUNNING:
-            continue  # a run in flight will use the packs in force when it evaluates
-        run = _run_create(application, reason=RunReason.PACK_UPDATE, actor=SYSTEM)
+@transaction.atomic
+def applications_rerun_stale(*, actor=SYSTEM) -> list[int]:
+    """Re-run (`pack_update`) every application in review whose latest run used pack versions
+    that are no longer those in force today: the day a successor loaded in advance takes
+    effect, no pack is loaded, so this runs daily (task `rules_rerun_stale`, command
+    `rerun_stale_rule_checks`). Returns the ids of the runs started."""
+    return _reruns_record(_reruns_insert(_lock_applications([ApplicationState.IN_REVIEW])), actor=actor)
+
+
+def _is_stale(application: ProductApplication, in_force: dict[str, str]) -> bool:
+    """Whether an application in review was last checked under pack versions other than
+    `in_force` (selectors.pack_versions_in_force).
+
+    An application waiting for its checks or with a run in flight is not: its run is compared
+    the same way when it completes (`_run_finish`, under the application's row lock, which a
+    pack load holds too, so a run completing while packs load is compared by one side or the
+    other)."""
+    if application.state != ApplicationState.IN_REVIEW:
+        return False
+    latest = selectors.latest_run(application)
+    if latest is None or latest.status != RunStatus.COMPLETED:
+        return False  # never checked (nothing to compare), or compared when it completes
+    return not selectors.run_uses_packs_in_force(latest, in_force)
+
+
+def _reruns_insert(applications: list[ProductApplication]) -> list[RuleRun]:
+    """Insert a `pack_update` run for each of these (locked) applications that is stale under
+    the packs in force today. The runs are audited and queued by `_reruns_record`, so callers
+    can write every row before the first audit event."""
+    in_force = selectors.pack_versions_in_force(timezone.now().date())
+    return [_run_insert(a, reason=RunReason.PACK_UPDATE) for a in applications if _is_stale(a, in_force)]
+
+
+def _reruns_record(runs: list[RuleRun], *, actor) -> list[int]:
+    for run in runs:
+        _run_record_start(run, actor=actor)
         # An approval given on the findings this run replaces no longer counts for four-eyes.
         product_services.application_approvals_withdraw(
-            application=application,
-            actor=SYSTEM,
-            reason=f"Rule checks re-run (run #{run.pk}) under a new pack version.",
+            application=run.application,
+            actor=actor,
+            reason=f"Rule checks re-run (run #{run.pk}) under the rule pack versions in force today.",
         )
-        run_ids.append(run.pk)
         _enqueue(run)
-    return run_ids
+    return [run.pk for run in runs]
 
 
 # --- runs ----------------------------------------------------------------------------------
@@ -270,7 +403,7 @@ def _enqueue(run: RuleRun) -> None:
     transaction.on_commit(lambda: fan_out(run_id))
 
 
-def _run_create(application: ProductApplication, *, reason: str, actor) -> RuleRun:
+def _run_insert(application: ProductApplication, *, reason: str) -> RuleRun:
     version = application.versions.get(number=application.version)
     previous = application.rule_runs.filter(status=RunStatus.COMPLETED).order_by("-finished_at", "-id").first()
     jurisdictions = list(dict.fromkeys(version.terms.get("jurisdictions") or []))
@@ -288,18 +421,27 @@ def _run_create(application: ProductApplication, *, reason: str, actor) -> RuleR
         started_at=timezone.now(),
     )
     JurisdictionResult.objects.bulk_create([JurisdictionResult(run=run, jurisdiction=j) for j in jurisdictions])
+    return run
+
+
+def _run_record_start(run: RuleRun, *, actor) -> None:
     audit_record(
         actor=actor,
         action="rule_run.start",
         obj=run,
         after={
-            "application": application.pk,
-            "version": version.number,
-            "reason": reason,
+            "application": run.application_id,
+            "version": run.version_number,
+            "reason": run.reason,
             "as_of": run.as_of,
-            "jurisdictions": jurisdictions,
+            "jurisdictions": run.jurisdictions,
         },
     )
+
+
+def _run_create(application: ProductApplication, *, reason: str, actor) -> RuleRun:
+    run = _run_insert(application, reason=reason)
+    _run_record_start(run, actor=actor)
     return run
 
 
@@ -326,6 +468,8 @@ def run_begin_for_submission(*, application_id: int) -> RuleRun | None:
         # The run finished but the move to in_review did not commit with it (cannot happen
         # in one transaction; kept total for safety): finish the transition now.
         product_services.application_complete_checks(application_id=app.pk, summary=_summary(run))
+        app.refresh_from_db()
+        _reruns_record(_reruns_insert([app]), actor=SYSTEM)
     return run
 
 
@@ -431,6 +575,26 @@ def _evaluate(run: RuleRun, jurisdiction: str, row: RulePack | None) -> list[Fin
     return findings
 
 
+_KEY_SHARE_PACK = f"SELECT 1 FROM {RulePack._meta.db_table} WHERE id = %s FOR KEY SHARE"  # noqa: S608 - fixed name
+
+
+def _pack_in_force_locked(jurisdiction: str, day) -> RulePack | None:
+    """The pack in force on `day`, its row share-locked (FOR KEY SHARE) until commit.
+
+    `packs_load` locks the pack rows it may change FOR UPDATE before it checks which runs used
+    them, so a period cannot change between this read and the commit of the result that
+    records the pack: the lock waits for a load in progress, and the period is read again."""
+    row = selectors.pack_in_force(jurisdiction, day)
+    while row is not None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_KEY_SHARE_PACK, [row.pk])
+        again = selectors.pack_in_force(jurisdiction, day)
+        if again is None or again.pk == row.pk:
+            return again
+        row = again
+    return row
+
+
 @transaction.atomic
 def run_check_jurisdiction(*, run_id: int, jurisdiction: str) -> str:
     """Evaluate one jurisdiction of a run; the last one to finish completes the run.
@@ -443,7 +607,7 @@ def run_check_jurisdiction(*, run_id: int, jurisdiction: str) -> str:
     if run is None or run.status == RunStatus.COMPLETED:
         return "skipped"
     result = JurisdictionResult.objects.get(run=run, jurisdiction=jurisdiction)
-    row = selectors.pack_in_force(jurisdiction, run.as_of)
+    row = _pack_in_force_locked(jurisdiction, run.as_of)
     findings = _evaluate(run, jurisdiction, row)
     Finding.objects.filter(run=run, jurisdiction=jurisdiction).delete()
     Finding.objects.bulk_create(findings)
@@ -517,6 +681,15 @@ def findings_diff(old: RuleRun, new: RuleRun) -> dict:
 
 
 def _run_finish(run: RuleRun) -> None:
+    """Complete a run (its row locked by the caller); a submission moves to in_review.
+
+    The run then is compared with the packs in force today: a submission is judged as of its
+    submission day and a run may have been in flight while a new version loaded, so when it
+    used versions no longer in force, a `pack_update` run follows at once (`_is_stale`).
+    """
+    # The application row first, before the audit chain: the order every products service
+    # (and packs_load) takes them in. It also orders this comparison with a pack load.
+    application = _lock_application(run.application_id)
     run.status = RunStatus.COMPLETED
     run.finished_at = timezone.now()
     if run.previous_run_id:
@@ -524,10 +697,10 @@ def _run_finish(run: RuleRun) -> None:
     run.save(update_fields=["status", "finished_at", "diff"])
     summary = _summary(run)
     if run.reason == RunReason.SUBMISSION:
-        # First, so the application row is locked before the audit chain (the order every
-        # products service takes them in).
         product_services.application_complete_checks(application_id=run.application_id, summary=summary)
     audit_record(actor=SYSTEM, action="rule_run.complete", obj=run, after=summary)
+    application.refresh_from_db()
+    _reruns_record(_reruns_insert([application]), actor=SYSTEM)
 
 
 @transaction.atomic

@@ -49,3 +49,11 @@ def fan_out(run_id: int) -> None:
         rules_finish_run.delay(run_id)
         return
     group(rules_check_jurisdiction.si(run_id, jurisdiction) for jurisdiction in pending).apply_async()
+
+
+@shared_task(**RETRY)
+def rules_rerun_stale() -> str:
+    """Re-run the checks of applications in review judged under pack versions no longer in
+    force (e.g. the day a successor loaded in advance takes effect). Schedule it daily."""
+    run_ids = services.applications_rerun_stale()
+    return f"{len(run_ids)} re-run(s)"

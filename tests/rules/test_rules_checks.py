@@ -12,7 +12,7 @@ from compliance.rules.models import Finding, FindingOutcome, PartStatus, RuleRun
 from compliance.rules.tasks import rules_check_jurisdiction
 from config.errors import IllegalTransition, NotPermitted
 from products import services as product_services
-from products.models import ApplicationState
+from products.models import ApplicationState, ApplicationVersion
 from products.tasks import application_run_checks
 from tests.rules.support import NO_REMEDY, submitted_application, us_pack_variant, write_pack
 
@@ -45,6 +45,15 @@ def _rules_gate_only(settings):
 def checked(application):
     application_run_checks(application.pk)
     application.refresh_from_db()
+    return application
+
+
+def submitted_yesterday(application):
+    """Judged as of yesterday, so a successor pack may start today (a period may not end on or
+    before a day a run was checked under it)."""
+    ApplicationVersion.objects.filter(application=application).update(
+        submitted_at=timezone.now() - dt.timedelta(days=1)
+    )
     return application
 
 
@@ -136,7 +145,7 @@ def test_no_constraints_before_a_completed_run(packs):
 def test_a_new_pack_version_reruns_applications_in_review_and_records_the_diff(
     packs, eager, tmp_path, django_capture_on_commit_callbacks
 ):
-    app = checked(submitted_application(jurisdictions=["US"]))
+    app = checked(submitted_yesterday(submitted_application(jurisdictions=["US"])))
     first = RuleRun.objects.get(application=app)
     today = timezone.now().date().isoformat()
     old = write_pack(
@@ -221,7 +230,7 @@ def test_the_demo_seed_gives_reviewed_applications_rule_runs():
 def test_a_rerun_withdraws_the_approvals_given_on_the_findings_it_replaces(
     packs, eager, tmp_path, officer, second_officer, django_capture_on_commit_callbacks
 ):
-    app = checked(submitted_application(jurisdictions=["US"]))
+    app = checked(submitted_yesterday(submitted_application(jurisdictions=["US"])))
     product_services.application_approve(application=app, actor=officer, rationale="Looks fine.")
     today = timezone.now().date().isoformat()
     old = write_pack(

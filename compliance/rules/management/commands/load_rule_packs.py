@@ -9,7 +9,8 @@ from compliance.rules.pack import PACKS_DIR
 class Command(BaseCommand):
     help = (
         "Load rule packs into the database: every shipped pack without arguments, else the given "
-        "files. Idempotent; refuses changed content without a new version and overlapping periods."
+        "files. Idempotent; refuses changed content without a new version, overlapping periods and a "
+        "period ending on or before a day a rule run was checked under it."
     )
 
     def add_arguments(self, parser):
