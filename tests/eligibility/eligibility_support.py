@@ -129,3 +129,15 @@ def publish(product, jurisdiction, version=1, status="published"):
         rendered_at=timezone.now(),
         published_at=timezone.now(),
     )
+
+
+def one_listed_product_snapshot():
+    """The smallest snapshot a key can screen against: one product listed on XCME, no investors."""
+    from compliance.eligibility.engine import ListingSpec, ProductSpec, Snapshot
+
+    return Snapshot.build(
+        version=1,
+        products=[ProductSpec("H100-TEST", 100.0, 10, 20, 0, datetime(2099, 1, 1, tzinfo=UTC))],
+        investors=[],
+        listings=[ListingSpec("H100-TEST", "XCME", "listed", datetime(2026, 1, 1, tzinfo=UTC))],
+    )

@@ -3,7 +3,6 @@
 import json
 import logging
 import re
-from datetime import UTC, datetime
 
 import pytest
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -11,9 +10,8 @@ from django.test import Client
 
 from compliance.audit.models import AuditEvent
 from compliance.eligibility import selectors, services
-from compliance.eligibility.engine import ListingSpec, ProductSpec, Snapshot
 from compliance.eligibility.models import ApiKey
-from tests.eligibility.eligibility_support import api_key, install, key_client, order
+from tests.eligibility.eligibility_support import api_key, install, key_client, one_listed_product_snapshot, order
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("screening")
@@ -23,14 +21,7 @@ CHANGELIST = "/admin/eligibility/apikey/"
 
 @pytest.fixture(autouse=True)
 def snap(screening):
-    install(
-        Snapshot.build(
-            version=1,
-            products=[ProductSpec("H100-TEST", 100.0, 10, 20, 0, datetime(2099, 1, 1, tzinfo=UTC))],
-            investors=[],
-            listings=[ListingSpec("H100-TEST", "XCME", "listed", datetime(2026, 1, 1, tzinfo=UTC))],
-        )
-    )
+    install(one_listed_product_snapshot())
 
 
 @pytest.fixture

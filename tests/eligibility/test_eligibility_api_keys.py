@@ -2,7 +2,6 @@
 
 import io
 import json
-from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
@@ -11,10 +10,16 @@ from rest_framework.test import APIClient
 
 from compliance.audit.models import AuditEvent
 from compliance.eligibility import decision_log, services
-from compliance.eligibility.engine import ListingSpec, ProductSpec, Snapshot
 from compliance.eligibility.models import ApiKey
 from config.errors import NotPermitted
-from tests.eligibility.eligibility_support import api_key, install, key_client, order, venue
+from tests.eligibility.eligibility_support import (
+    api_key,
+    install,
+    key_client,
+    one_listed_product_snapshot,
+    order,
+    venue,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("screening")
@@ -22,14 +27,7 @@ pytestmark = pytest.mark.usefixtures("screening")
 
 @pytest.fixture(autouse=True)
 def snap(screening):
-    install(
-        Snapshot.build(
-            version=1,
-            products=[ProductSpec("H100-TEST", 100.0, 10, 20, 0, datetime(2099, 1, 1, tzinfo=UTC))],
-            investors=[],
-            listings=[ListingSpec("H100-TEST", "XCME", "listed", datetime(2026, 1, 1, tzinfo=UTC))],
-        )
-    )
+    install(one_listed_product_snapshot())
 
 
 def test_missing_credentials_are_401():

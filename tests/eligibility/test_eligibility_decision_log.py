@@ -40,22 +40,21 @@ def test_logged_decisions_cannot_change():
         ScreeningDecision.objects.update(eligible=False)
 
 
-def test_a_clean_stop_loses_nothing(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("a second process needs the PostgreSQL test database")
-    # A separate process with the background flusher on a long interval: the rows are still in
-    # its buffer when it exits normally, and atexit writes them.
+def buffering_process(rows: int, *, then: str = "") -> tuple[list[str], dict]:
+    """A separate process that buffers ``rows`` decisions, prints "pending <n>" and runs ``then``.
+    Its background flusher waits ten minutes, so the rows are still in its buffer when it stops."""
     script = textwrap.dedent(
-        """
-        import django, os
+        f"""
+        import django, os, time
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         django.setup()
         from datetime import UTC, datetime
         from compliance.eligibility import decision_log
-        rows = [(f"{i:020x}", datetime.now(UTC), "XCME", None, f"c-{i}", "INV-1", "H100", "buy", 20, "2.5",
-                 True, 0, "[]", 3) for i in range(2500)]
+        rows = [(f"{{i:020x}}", datetime.now(UTC), "XCME", None, f"c-{{i}}", "INV-1", "H100", "buy", 20, "2.5",
+                 True, 0, "[]", 3) for i in range({rows})]
         decision_log.append(rows)
-        print("pending", decision_log.pending())
+        print("pending", decision_log.pending(), flush=True)
+        {then}
         """
     )
     env = {
@@ -64,9 +63,15 @@ def test_a_clean_stop_loses_nothing(transactional_db):
         "ELIGIBILITY_DECISION_LOG_FLUSH_MS": "600000",
         "ELIGIBILITY_DECISION_LOG_BATCH": "1000000",
     }
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return [sys.executable, "-c", script], env
+
+
+def test_a_clean_stop_loses_nothing(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("a second process needs the PostgreSQL test database")
+    # The process exits normally with the rows in its buffer: atexit writes them.
+    command, env = buffering_process(2500)
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "pending 2500" in done.stdout
     assert ScreeningDecision.objects.count() == 2500
@@ -76,29 +81,8 @@ def test_sigterm_is_a_clean_stop_that_loses_nothing(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip("a second process needs the PostgreSQL test database")
     # How honcho (make run), systemd and docker stop a runserver process: SIGTERM while it waits.
-    script = textwrap.dedent(
-        """
-        import django, os, sys, time
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        django.setup()
-        from datetime import UTC, datetime
-        from compliance.eligibility import decision_log
-        rows = [(f"{i:020x}", datetime.now(UTC), "XCME", None, f"c-{i}", "INV-1", "H100", "buy", 20, "2.5",
-                 True, 0, "[]", 3) for i in range(1500)]
-        decision_log.append(rows)
-        print("pending", decision_log.pending(), flush=True)
-        time.sleep(60)
-        """
-    )
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": database_url(),
-        "ELIGIBILITY_DECISION_LOG_FLUSH_MS": "600000",
-        "ELIGIBILITY_DECISION_LOG_BATCH": "1000000",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    command, env = buffering_process(1500, then="time.sleep(60)")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline().strip() == "pending 1500"
         process.send_signal(signal.SIGTERM)

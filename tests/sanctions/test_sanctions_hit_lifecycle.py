@@ -66,25 +66,14 @@ def test_an_officer_decides_a_hit_while_the_party_is_being_rescreened():
 
 @pytest.mark.django_db
 def test_confirming_a_match_on_an_issuer_suspends_its_listed_products(issuer, issuer_user, officer, second_officer):
-    from products import services as products
     from products.models import Listing
-    from tests.factories import VenueFactory, product_terms
-    from tests.kyc.kyc_support import entity
+    from tests.sanctions.listing_support import confirm_match_on_issuer, listed_application
 
-    product = products.product_create(actor=issuer_user, issuer=issuer, **product_terms())
-    application = products.application_create(actor=issuer_user, product=product)
-    products.application_submit(application=application, actor=issuer_user, run_checks=False)
-    products.application_start_checks(application_id=application.pk)
-    products.application_complete_checks(application_id=application.pk)
-    products.application_approve(application=application, actor=officer, rationale="ok")
-    products.application_approve(application=application, actor=second_officer, rationale="ok too")
-    VenueFactory()
-    products.application_list(application=application, actor=officer, rationale="go live")
-
-    party = entity(issuer.legal_name, issuer=issuer)
-    import_entries([entry("EU.1", issuer.legal_name, kind="entity")])
-    services.party_screen(party_id=party.pk)
-    services.hit_confirm(hit=party.hits.get(), actor=officer, rationale="Same LEI and address.")
+    application = listed_application(
+        issuer=issuer, issuer_user=issuer_user, officer=officer, second_officer=second_officer
+    )
+    product = application.product
+    confirm_match_on_issuer(issuer, officer)
 
     application.refresh_from_db()
     assert application.state == "suspended"
