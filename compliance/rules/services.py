@@ -741,7 +741,23 @@ def finding_override(*, finding: Finding, actor, rationale: str) -> Finding:
     rationale = required_text(
         rationale, field="rationale", message="Explain in writing why this finding does not block approval."
     )
+    # The application first, as the products services lock it, then the run and the finding.
+    application = _lock_application(
+        RuleRun.objects.filter(pk=finding.run_id).values_list("application_id", flat=True).get()
+    )
+    if application.state != ApplicationState.IN_REVIEW:
+        raise IllegalTransition(
+            f"Application #{application.pk} is {application.get_state_display().lower()}: only the findings of "
+            "an application in review decide anything, so only those can be overridden."
+        )
     run = RuleRun.objects.select_for_update().get(pk=finding.run_id)
+    latest = selectors.latest_run(application)
+    if latest is None or latest.pk != run.pk or run.status != RunStatus.COMPLETED:
+        raise IllegalTransition(
+            f"Rule run #{run.pk} is not the latest of version {application.version}"
+            + (f" (run #{latest.pk} is)" if latest else "")
+            + ": override the findings of the latest run once it has completed."
+        )
     finding = Finding.objects.select_for_update(of=("self",)).select_related("rule", "overridden_by").get(pk=finding.pk)
     if not (finding.fired and finding.outcome in BLOCKING_OUTCOMES):
         raise IllegalTransition(f"{finding.rule_code} does not block approval; there is nothing to override.")

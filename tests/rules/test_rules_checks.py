@@ -179,6 +179,30 @@ def test_a_new_pack_version_reruns_applications_in_review_and_records_the_diff(
     assert any("US-COMPUTE-COLLATERAL" in reason for reason in rules_approval_gate(app))
 
 
+def test_a_finding_of_an_earlier_run_cannot_be_overridden(packs, eager, senior):
+    app = checked(submitted_application(jurisdictions=["US"], **NO_REMEDY))
+    finding = Finding.objects.get(run__application=app, rule_code="US-COMPUTE-SHORTFALL-REMEDY")
+    RuleRun.objects.create(
+        application=app,
+        version_number=app.version,
+        reason=RunReason.PACK_UPDATE,
+        status=RunStatus.RUNNING,
+        as_of=timezone.now().date(),
+        started_at=timezone.now(),
+    )
+    with pytest.raises(IllegalTransition, match="not the latest"):
+        services.finding_override(finding=finding, actor=senior, rationale="Side letter 7.")
+    assert not AuditEvent.objects.filter(action="finding.override").exists()
+
+
+def test_a_finding_of_a_withdrawn_application_cannot_be_overridden(packs, eager, senior):
+    app = checked(submitted_application(jurisdictions=["US"], **NO_REMEDY))
+    finding = Finding.objects.get(run__application=app, rule_code="US-COMPUTE-SHORTFALL-REMEDY")
+    product_services.application_withdraw(application=app, actor=app.created_by, rationale="Not now.")
+    with pytest.raises(IllegalTransition, match="withdrawn"):
+        services.finding_override(finding=finding, actor=senior, rationale="Side letter 7.")
+
+
 def test_an_override_of_something_that_does_not_block_is_refused(packs, eager, senior):
     app = checked(submitted_application(jurisdictions=["US"]))
     warning = Finding.objects.get(run__application=app, rule_code="US-COMPUTE-COLLATERAL")
