@@ -42,7 +42,7 @@ from delivery.models import (
     SlaPeriodKind,
 )
 from products.models import ApplicationState, ComputeProduct
-from products.services import application_suspend_automatically, lock_listed_applications
+from products.services import application_suspend_automatically, lock_applications
 from products.validators import validate_country, validate_lei
 
 SYSTEM = "system:delivery"
@@ -706,8 +706,8 @@ def product_evaluate(*, product_id: int, now: datetime | None = None) -> Evaluat
     changes nothing and writes no audit event."""
     now = now or timezone.now()
     # The rows an automatic suspension takes (application, product, issuer) first, before any
-    # audit event: the order the products services lock in (products.services.lock_listed_applications).
-    lock_listed_applications(product_id=product_id)
+    # audit event: the order the products services lock in (products.services.lock_applications).
+    lock_applications(states=[ApplicationState.LISTED], product_id=product_id)
     _lock_products([product_id])
     product = ComputeProduct.objects.select_related("issuer").get(pk=product_id)
     policy = DeliveryPolicy.objects.filter(product=product).first()

@@ -238,8 +238,15 @@ def application_create(*, actor, product: ComputeProduct) -> ProductApplication:
     return application
 
 
+def lock_application(application_id: int) -> ProductApplication:
+    """The application row locked with its product and issuer: what every service here locks
+    first, before it appends to the audit chain (whose lock is held to commit). Components that
+    write audit events and may move an application lock it the same way, first."""
+    return ProductApplication.objects.select_for_update().select_related("product", "issuer").get(pk=application_id)
+
+
 def _lock(application: ProductApplication) -> ProductApplication:
-    return ProductApplication.objects.select_for_update().select_related("product", "issuer").get(pk=application.pk)
+    return lock_application(application.pk)
 
 
 def _check_state(app: ProductApplication, name: str) -> Transition:
@@ -504,20 +511,18 @@ def application_suspend(*, application, actor, rationale: str) -> ProductApplica
     return _take("suspend", application=application, actor=actor, rationale=rationale, listings=ListingStatus.SUSPENDED)
 
 
-def lock_listed_applications(*, issuer_ids=(), product_id: int | None = None) -> list[ProductApplication]:
-    """Row-lock the listed applications a component may suspend, before it writes any audit event.
-
-    Every service here locks the application (with its product and issuer) and then appends to
-    the audit chain, whose lock is held to commit. A component that appended first and locked the
-    rows after (a confirmed sanctions hit, a delivery evaluation) would deadlock with an officer's
-    action on the same application; taking the rows first keeps one order.
-    """
-    listed = ProductApplication.objects.filter(state=S.LISTED)
+def lock_applications(*, states, issuer_ids=None, product_id: int | None = None) -> list[ProductApplication]:
+    """Row-lock, as ``lock_application`` does and in id order, the applications in ``states``
+    (of these issuers, or of this product) that a component may move, before it writes any
+    audit event. Taking the audit chain's lock first and the rows after (a confirmed sanctions
+    hit, a delivery evaluation, a pack load) would deadlock with an officer's action on the same
+    application."""
+    applications = ProductApplication.objects.filter(state__in=list(states))
+    if issuer_ids is not None:
+        applications = applications.filter(issuer_id__in=list(issuer_ids))
     if product_id is not None:
-        listed = listed.filter(product_id=product_id)
-    else:
-        listed = listed.filter(issuer_id__in=list(issuer_ids))
-    return list(listed.select_for_update().select_related("product", "issuer").order_by("pk"))
+        applications = applications.filter(product_id=product_id)
+    return list(applications.select_for_update().select_related("product", "issuer").order_by("pk"))
 
 
 @transaction.atomic

@@ -277,20 +277,6 @@ def _pack_change_period(step: _Step) -> dict:
 _UNDER_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.CHECKS_RUNNING, ApplicationState.IN_REVIEW)
 
 
-def _lock_application(application_id: int) -> ProductApplication:
-    # The rows products.services locks for an application (itself, its product and issuer).
-    return ProductApplication.objects.select_for_update().select_related("product", "issuer").get(pk=application_id)
-
-
-def _lock_applications(states) -> list[ProductApplication]:
-    return list(
-        ProductApplication.objects.select_for_update()
-        .select_related("product", "issuer")
-        .filter(state__in=states)
-        .order_by("pk")
-    )
-
-
 @transaction.atomic
 def packs_load(*, paths: list[Path], actor=SYSTEM) -> LoadReport:
     """Load pack files into the database, all or nothing.
@@ -329,7 +315,7 @@ def packs_load(*, paths: list[Path], actor=SYSTEM) -> LoadReport:
     if all(step.kind == UNCHANGED for step in steps):
         report.unchanged = [_pack_label(step.pack) for step in steps]
         return report
-    applications = _lock_applications(_UNDER_REVIEW)
+    applications = product_services.lock_applications(states=_UNDER_REVIEW)
     events = []
     for step in steps:
         if step.kind == UNCHANGED:
@@ -353,7 +339,8 @@ def applications_rerun_stale(*, actor=SYSTEM) -> list[int]:
     that are no longer those in force today: the day a successor loaded in advance takes
     effect, no pack is loaded, so this runs daily (task `rules_rerun_stale`, command
     `rerun_stale_rule_checks`). Returns the ids of the runs started."""
-    return _reruns_record(_reruns_insert(_lock_applications([ApplicationState.IN_REVIEW])), actor=actor)
+    in_review = product_services.lock_applications(states=[ApplicationState.IN_REVIEW])
+    return _reruns_record(_reruns_insert(in_review), actor=actor)
 
 
 def _is_stale(application: ProductApplication, in_force: dict[str, str]) -> bool:
@@ -689,7 +676,7 @@ def _run_finish(run: RuleRun) -> None:
     """
     # The application row first, before the audit chain: the order every products service
     # (and packs_load) takes them in. It also orders this comparison with a pack load.
-    application = _lock_application(run.application_id)
+    application = product_services.lock_application(run.application_id)
     run.status = RunStatus.COMPLETED
     run.finished_at = timezone.now()
     if run.previous_run_id:
@@ -741,16 +728,14 @@ def finding_override(*, finding: Finding, actor, rationale: str) -> Finding:
     rationale = required_text(
         rationale, field="rationale", message="Explain in writing why this finding does not block approval."
     )
-    # The application first, as the products services lock it, then the run and the finding.
-    application = _lock_application(
-        RuleRun.objects.filter(pk=finding.run_id).values_list("application_id", flat=True).get()
-    )
+    # The run, then the application, then the finding: the lock order in this module's docstring.
+    run = RuleRun.objects.select_for_update().get(pk=finding.run_id)
+    application = product_services.lock_application(run.application_id)
     if application.state != ApplicationState.IN_REVIEW:
         raise IllegalTransition(
             f"Application #{application.pk} is {application.get_state_display().lower()}: only the findings of "
             "an application in review decide anything, so only those can be overridden."
         )
-    run = RuleRun.objects.select_for_update().get(pk=finding.run_id)
     latest = selectors.latest_run(application)
     if latest is None or latest.pk != run.pk or run.status != RunStatus.COMPLETED:
         raise IllegalTransition(

@@ -30,8 +30,9 @@ from compliance.sanctions.selectors import (
 )
 from config.errors import IllegalTransition, NotPermitted
 from config.text import required_text
+from products.models import ApplicationState
 from products.selectors import application_listing_ids, listed_applications_of_issuer
-from products.services import application_suspend_automatically, lock_listed_applications
+from products.services import application_suspend_automatically, lock_applications
 
 BULK_BATCH = 2000
 
@@ -399,8 +400,8 @@ def hit_confirm(*, hit: ScreeningHit, actor, rationale: str) -> ScreeningHit:
     issuer's listed products are suspended at once: the approval gates also refuse listing and
     reinstating them from now on.
     """
-    # The listings' rows before the audit chain (see products.services.lock_listed_applications).
-    lock_listed_applications(issuer_ids=issuers_answering_for(hit.party))
+    # The listed applications' rows before the audit chain (see products.services.lock_applications).
+    lock_applications(states=[ApplicationState.LISTED], issuer_ids=issuers_answering_for(hit.party))
     hit = _decide(hit, actor=actor, rationale=rationale, state=HitState.CONFIRMED, action="hit.confirm")
     _suspend_listings_of_issuers_answering_for(hit)
     return hit
