@@ -23,7 +23,7 @@ from products.models import (
     ProductApplication,
     Venue,
 )
-from products.validators import SITE_ID_MAX_LENGTH
+from products.validators import SITE_ID_MAX_LENGTH, code_as_stored
 
 LEI_SHAPE = re.compile(r"^[A-Z0-9]{20}$")
 
@@ -53,12 +53,11 @@ CASE_NOTE = "Read case-insensitively and stored upper case."
 class CodeField(api_fields.CharField):
     """An ISO code (country, jurisdiction, currency, MIC), read leniently: surrounding spaces are
     stripped and ASCII letters upper-cased before validation, so "fr" is taken as "FR". Records
-    and responses always carry the upper-case code, which is all the model validators accept.
-    Non-ASCII input is left as typed, for the validators to refuse ("ß".upper() is "SS")."""
+    and responses always carry the upper-case code, which is all the model validators accept
+    (``code_as_stored``, as the web form reads codes)."""
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        return value.upper() if value.isascii() else value
+        return code_as_stored(super().to_internal_value(data))
 
 
 class UpperCaseCodes:

@@ -5,13 +5,7 @@ from django import forms
 
 from products.models import ComputeProduct, DocumentType, Issuer, ProductType
 from products.selectors import TERM_FIELDS
-
-
-def _upper_ascii(code: str) -> str:
-    """A code as the records keep it: ASCII letters upper-cased, anything else left as typed for
-    the validators to refuse ("ß".upper() is "SS", South Sudan). The API reads codes the same way
-    (products.api.CodeField)."""
-    return code.upper() if code.isascii() else code
+from products.validators import code_as_stored
 
 
 class CodeListField(forms.CharField):
@@ -19,7 +13,7 @@ class CodeListField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return [_upper_ascii(code.strip()) for code in value.replace(",", " ").split() if code.strip()]
+        return [code_as_stored(code.strip()) for code in value.replace(",", " ").split() if code.strip()]
 
     def prepare_value(self, value):
         return ", ".join(value) if isinstance(value, list) else value
@@ -48,7 +42,7 @@ class SiteListField(forms.CharField):
             match = _SITE_LINE.fullmatch(line)
             if match is None:
                 raise forms.ValidationError(f"Line {number}: write the country code, a space, then the site id.")
-            sites.append({"country": _upper_ascii(match[1]), "site_id": match[2].strip()})
+            sites.append({"country": code_as_stored(match[1]), "site_id": match[2].strip()})
         return sites
 
     def prepare_value(self, value):
@@ -79,7 +73,7 @@ class ProductForm(forms.ModelForm):
 
     def clean_settlement_currency(self):
         # Read leniently, as the code lists above: "usd" is taken as "USD".
-        return _upper_ascii(self.cleaned_data["settlement_currency"].strip())
+        return code_as_stored(self.cleaned_data["settlement_currency"].strip())
 
 
 class RationaleForm(forms.Form):

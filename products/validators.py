@@ -45,6 +45,14 @@ NON_SETTLEMENT_CODES = frozenset(
     }
 )
 
+
+def code_as_stored(code: str) -> str:
+    """An ISO code as the records keep it, read leniently by the web form and the API alike: ASCII
+    letters upper-cased ("fr" is "FR"), anything else left as typed for the validators to refuse
+    ("ß".upper() would be "SS", South Sudan)."""
+    return code.upper() if code.isascii() else code
+
+
 # A delivery site id as the terms, the web form and the API take it.
 SITE_ID_MAX_LENGTH = 64
 
