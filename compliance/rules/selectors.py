@@ -79,24 +79,21 @@ def application_attributes(application: ProductApplication, version: Application
     }
 
 
-def pack_in_force(jurisdiction: str, day) -> RulePack | None:
-    """The pack of a jurisdiction effective on `day` (periods are half-open)."""
-    return (
-        RulePack.objects.filter(jurisdiction=jurisdiction, effective_from__lte=day)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
-        .order_by("-effective_from")
-        .first()
+def _packs_effective_on(day):
+    """The pack versions whose period holds `day` (periods are half-open)."""
+    return RulePack.objects.filter(effective_from__lte=day).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gt=day)
     )
+
+
+def pack_in_force(jurisdiction: str, day) -> RulePack | None:
+    """The pack of a jurisdiction effective on `day`."""
+    return _packs_effective_on(day).filter(jurisdiction=jurisdiction).order_by("-effective_from").first()
 
 
 def pack_versions_in_force(day) -> dict[str, str]:
     """Jurisdiction -> version of the pack in force on `day`, for every jurisdiction that has one."""
-    rows = (
-        RulePack.objects.filter(effective_from__lte=day)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
-        .order_by("jurisdiction", "-effective_from")
-        .values_list("jurisdiction", "version")
-    )
+    rows = _packs_effective_on(day).order_by("jurisdiction", "-effective_from").values_list("jurisdiction", "version")
     versions: dict[str, str] = {}
     for jurisdiction, version in rows:
         versions.setdefault(jurisdiction, version)
