@@ -516,6 +516,11 @@ def _count(number: Decimal | int) -> int:
     return max(2, int(abs(number).to_integral_value(rounding=ROUND_CEILING)))
 
 
+def _duration_count(number: Decimal | int) -> int:
+    """``_count`` for a duration quoted from 1 up; 0 (under 1) has the template say "less than"."""
+    return _count(number) if number >= 1 else 0
+
+
 def _pct(value: float | int, places: int | None = None) -> str:
     return f"{_num(value, places)}%"
 
@@ -667,13 +672,13 @@ def _build_context(
         # the figure would round to nothing, so that the templates say "less than ..." or leave
         # the unit out instead of printing "0 days, about 0 months".
         "window_days": _num(window_days_shown),
-        "window_days_count": _count(window_days_shown) if window_days_shown >= 1 else 0,
+        "window_days_count": _duration_count(window_days_shown),
         "window_months": _num(window_months),
-        "window_months_count": _count(window_months) if window_months >= 1 else 0,
+        "window_months_count": _duration_count(window_months),
         "window_hours": _num(window_hours_shown),
-        "window_hours_count": _count(window_hours_shown) if window_hours_shown >= 1 else 0,
+        "window_hours_count": _duration_count(window_hours_shown),
         "months_until_end": _num(months_until_end),
-        "months_until_end_count": _count(months_until_end) if months_until_end >= 1 else 0,
+        "months_until_end_count": _duration_count(months_until_end),
         "delivery_started": start.date() <= rendered_on,
         # By the start of the document's date the window is over: there is no time left to quote.
         "delivery_ended": end <= datetime.combine(rendered_on, datetime.min.time(), tzinfo=UTC),
