@@ -234,10 +234,6 @@ def open_drafts_of(user) -> QuerySet[ProductDraft]:
     return drafts_visible_to(user).filter(product__isnull=True)
 
 
-def listed_applications_of_issuer(issuer_id: int) -> list[ProductApplication]:
-    return list(ProductApplication.objects.filter(issuer_id=issuer_id, state=ApplicationState.LISTED))
-
-
 def application_listing_ids(application: ProductApplication) -> list[int]:
     return list(application.listings.order_by("pk").values_list("pk", flat=True))
 

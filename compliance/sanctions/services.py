@@ -31,7 +31,7 @@ from compliance.sanctions.selectors import (
 from config.errors import IllegalTransition, NotPermitted
 from config.text import required_text
 from products.models import ApplicationState
-from products.selectors import application_listing_ids, listed_applications_of_issuer
+from products.selectors import application_listing_ids
 from products.services import application_suspend_automatically, lock_applications
 
 BULK_BATCH = 2000
@@ -400,20 +400,22 @@ def hit_confirm(*, hit: ScreeningHit, actor, rationale: str) -> ScreeningHit:
     issuer's listed products are suspended at once: the approval gates also refuse listing and
     reinstating them from now on.
     """
+    issuers = issuers_answering_for(hit.party)
     # The listed applications' rows before the audit chain (see products.services.lock_applications).
-    lock_applications(states=[ApplicationState.LISTED], issuer_ids=issuers_answering_for(hit.party))
+    listed = lock_applications(states=[ApplicationState.LISTED], issuer_ids=issuers)
     hit = _decide(hit, actor=actor, rationale=rationale, state=HitState.CONFIRMED, action="hit.confirm")
-    _suspend_listings_of_issuers_answering_for(hit)
+    _suspend_listings(hit, issuers, listed)
     return hit
 
 
-def _suspend_listings_of_issuers_answering_for(hit: ScreeningHit) -> None:
-    """Suspend the listed applications of every issuer the confirmed hit stops, with the neutral
+def _suspend_listings(hit: ScreeningHit, issuers: dict[int, str], listed: list) -> None:
+    """Suspend the listed applications of the issuers the confirmed hit stops (``issuers``, from
+    ``issuers_answering_for``; ``listed``, their locked listed applications), with the neutral
     notice on the listings and the application, and the reason on the hit's own audit event."""
     suspended, reasons = [], []
-    for issuer_id, standing in issuers_answering_for(hit.party).items():
+    for issuer_id, standing in issuers.items():
         numbers = []
-        for application in listed_applications_of_issuer(issuer_id):
+        for application in (a for a in listed if a.issuer_id == issuer_id):
             done = application_suspend_automatically(
                 application=application, reason=SUSPENSION_NOTICE, source=SUSPENSION_SOURCE
             )
