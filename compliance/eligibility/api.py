@@ -38,7 +38,6 @@ from compliance.eligibility.selectors import KeyIdentity, api_key_identity, deci
 from compliance.eligibility.services import KEY_PREFIX, PREFIX_LENGTH, hash_key
 from compliance.eligibility.validation import (
     MAX_ORDER_QUANTITY,
-    NON_BLANK,
     PRICE_PATTERN,
     ScreeningOrder,
     decode_batch,
@@ -50,6 +49,7 @@ from config import api_fields
 from config.api_errors import PayloadTooLarge
 from config.cache import CACHE_UNAVAILABLE
 from config.parsers import declared_length, read_within
+from config.text import NON_BLANK_PATTERN as NON_BLANK
 from products.api import ErrorSerializer
 
 log = logging.getLogger(__name__)

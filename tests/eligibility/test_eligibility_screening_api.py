@@ -138,6 +138,13 @@ def test_batch_reports_invalid_orders_in_place_and_screens_the_rest(snap, xcme):
     [
         ({"price": "2.5\n"}, {"price": ['A price is a decimal string such as "2.50".']}),
         ({"investor": "INV\x001"}, {"investor": ["NUL characters are not allowed."]}),
+        # The fast path checks all prices in one run over them joined by ",": a "," in a
+        # price must not pass as two prices.
+        ({"price": "1,2"}, {"price": ['A price is a decimal string such as "2.50".']}),
+        ({"price": "1,"}, {"price": ['A price is a decimal string such as "2.50".']}),
+        ({"investor": " \u3000\x1c"}, {"investor": ["This field may not be blank."]}),
+        ({"product": "\u2028"}, {"product": ["This field may not be blank."]}),
+        ({"client_order_id": "\x85"}, {"client_order_id": ["This field may not be blank."]}),
     ],
 )
 def test_an_order_only_the_extra_checks_refuse_is_reported_in_place(snap, xcme, change, errors):
@@ -145,7 +152,7 @@ def test_an_order_only_the_extra_checks_refuse_is_reported_in_place(snap, xcme, 
     orders = [ORDERS[0], {**ORDERS[1], **change}]
     results = xcme.post("/api/v1/screenings/batch", {"orders": orders}, format="json").json()["results"]
     assert strip(results[0]) == engine_answer(snap, ORDERS[0])
-    assert results[1] == {"client_order_id": ORDERS[1]["client_order_id"], "errors": errors}
+    assert results[1] == {"client_order_id": orders[1]["client_order_id"], "errors": errors}
 
 
 def test_oversize_batch_is_413(snap, xcme, settings):
