@@ -13,7 +13,31 @@ from __future__ import annotations
 import numpy as np
 
 # Fibonacci hashing: multiply by 2**64 / golden ratio and keep the top bits.
-_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def place(homes: np.ndarray, slot_mask: int) -> np.ndarray:
+    """The slot of each key in a linear-probing table of ``slot_mask + 1`` slots, given each
+    key's home slot (the table must have room for all).
+
+    All keys are inserted at once, round by round: every pending key looks at its current slot;
+    of the keys that find the same free slot one wins, the others (and keys that found the slot
+    taken) move one slot on. Slots only ever fill, so a lookup that probes from a key's home
+    slot to the first free slot passes the key's final slot.
+    """
+    slots = np.array(homes, dtype=np.intp)
+    taken = np.zeros(slot_mask + 1, dtype=bool)
+    placed = np.zeros(slots.size, dtype=bool)
+    pending = np.arange(slots.size)
+    while pending.size:
+        candidate_slots = slots[pending]
+        free = ~taken[candidate_slots]
+        won_slots, first = np.unique(candidate_slots[free], return_index=True)
+        taken[won_slots] = True
+        placed[pending[free][first]] = True
+        pending = pending[~placed[pending]]
+        slots[pending] = (slots[pending] + 1) & slot_mask
+    return slots
 
 
 def _narrowest(values: np.ndarray, bound: int) -> np.dtype:
@@ -47,29 +71,15 @@ class PairTable:
         self.flags = np.zeros(capacity, dtype=flags.dtype)
         self.positions = np.zeros(capacity, dtype=_narrowest(positions, 0))
 
-        # Insert all keys at once, round by round: every pending key looks at its current slot;
-        # of the keys that find the same free slot one wins, the others (and keys that found the
-        # slot taken) move one slot on. Slots only ever fill, so a lookup that probes from a
-        # key's home slot to the first free slot passes the key's final slot.
-        slots = self._home(keys)
-        pending = np.arange(keys.size)
-        while pending.size:
-            candidate_slots = slots[pending]
-            free = self.keys[candidate_slots] == self._empty
-            taken_slots, first = np.unique(candidate_slots[free], return_index=True)
-            winners = pending[free][first]
-            self.keys[taken_slots] = keys[winners]
-            self.flags[taken_slots] = flags[winners]
-            self.positions[taken_slots] = positions[winners]
-            placed = np.zeros(keys.size, dtype=bool)
-            placed[winners] = True
-            pending = pending[~placed[pending]]
-            slots[pending] = (slots[pending] + 1) & self._slot_mask
+        slots = place(self._home(keys), self._slot_mask)
+        self.keys[slots] = keys
+        self.flags[slots] = flags
+        self.positions[slots] = positions
         for array in (self.keys, self.flags, self.positions):
             array.flags.writeable = False
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
-        hashed = keys.astype(np.uint64) * _MULTIPLIER
+        hashed = keys.astype(np.uint64) * MULTIPLIER
         return (hashed >> self._shift).astype(np.intp)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from eligibility_engine_builders import NOW, VENUE, as_float, investor, order, snapshot
+from eligibility_engine_builders import INVESTOR, NOW, VENUE, as_float, investor, order, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +38,18 @@ def test_order_dicts_keep_client_order_ids_and_decisions():
     assert result.rejected_count == 1
     assert result.eligible.tolist() == [True, False]
     assert result[1].snapshot_version == 42
+
+
+def test_a_batch_of_many_chunks_keeps_every_order_in_its_place():
+    # evaluate_orders reads the dicts a few thousand at a time; one chunk resolves its investors
+    # through the dict (an int reference), the others through the reference index.
+    snap = snapshot(investors=[investor(), investor(reference="INV-0002", sanctions="confirmed")])
+    references = [INVESTOR, "INV-0002", "INV-0003", INVESTOR + "\x00"]
+    orders = [order(client_order_id=f"o-{n}", investor=references[n % 4], quantity=(n % 7) * 10) for n in range(10_001)]
+    orders[9_000] = orders[9_000]._replace(investor=2)
+    result = snap.evaluate_orders([o._asdict() for o in orders], now=NOW)
+    assert result.client_order_ids == [o.client_order_id for o in orders]
+    assert result.masks.tolist() == [snap.evaluate(o, NOW).mask for o in orders]
 
 
 def test_the_venue_of_the_api_key_overrides_the_order_dicts():
