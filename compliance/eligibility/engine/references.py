@@ -30,6 +30,7 @@ class ReferenceIndex:
     __slots__ = ("_texts", "_lengths", "_rows", "_hashes", "_weights", "_width", "_shift", "_slot_mask")
 
     def __init__(self, references: Sequence[str]) -> None:
+        "".join(references)  # TypeError for anything but text: NumPy would turn b"A" into "A"
         count = len(references)
         lengths = np.fromiter(map(len, references), np.int64, count)
         # At least one code point wider than the longest reference, so a query that fills the

@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from time import time_ns
 from types import MappingProxyType
@@ -485,14 +485,15 @@ class Snapshot:
         """
         if now is None:
             now = time_ns() // 1_000_000_000
-        # A chunk at a time, so the six passes over a chunk's dicts and strings find them in the
-        # CPU cache: one pass over all of a large batch's dicts would push them out of it.
+        if not isinstance(orders, list | tuple):
+            orders = list(orders)  # a Sequence need not take slices
+        # A chunk at a time, so the seven passes over a chunk's dicts and strings find them in
+        # the CPU cache: one pass over all of a large batch's dicts would push them out of it.
         chunks = [self._order_columns(orders[start : start + _CHUNK], venue) for start in range(0, len(orders), _CHUNK)]
         if not chunks:
             chunks = [self._order_columns(orders, venue)]
-        investors, products, venues, sides, quantities, prices = (
-            np.concatenate(part) for part in zip(*chunks, strict=True)
-        )
+        *arrays, id_chunks = zip(*chunks, strict=True)
+        investors, products, venues, sides, quantities, prices = (np.concatenate(part) for part in arrays)
         masks = batch.evaluate_columns(
             self.columns,
             investor=investors,
@@ -503,14 +504,11 @@ class Snapshot:
             price=prices,
             now=now,
         )
-        try:
-            order_ids = list(map(dict.get, orders, repeat("client_order_id")))
-        except TypeError:  # a Mapping that is no dict
-            order_ids = list(map(_client_order_id, orders))
-        return BatchDecisions(masks, self.version, order_ids)
+        return BatchDecisions(masks, self.version, list(chain.from_iterable(id_chunks)))
 
-    def _order_columns(self, orders: Sequence[Mapping[str, Any]], venue: str | None) -> tuple[np.ndarray, ...]:
-        """Investor, product and venue indices, side codes, quantities and prices of ``orders``."""
+    def _order_columns(self, orders: Sequence[Mapping[str, Any]], venue: str | None) -> tuple[Any, ...]:
+        """Investor, product and venue indices, side codes, quantities and prices of ``orders``
+        as arrays, and their client order ids as a list."""
         count = len(orders)
 
         def column(key: str) -> list[Any]:
@@ -523,7 +521,8 @@ class Snapshot:
         else:
             venues = np.full(count, self._venue_index.get(venue, -1), np.intp)
         sides = np.fromiter(map(_SIDE_CODES.get, column("side"), repeat(_SIDE_UNKNOWN)), np.int8, count)
-        return investors, products, venues, sides, _quantities(column("quantity")), _prices(column("price"))
+        quantities, prices = _quantities(column("quantity")), _prices(column("price"))
+        return investors, products, venues, sides, quantities, prices, list(map(_client_order_id, orders))
 
     def __repr__(self) -> str:
         return (
@@ -674,6 +673,9 @@ def _validate_product(product: ProductSpec) -> None:
 
 
 def _validate_investor(investor: InvestorSpec) -> None:
+    if not isinstance(investor.reference, str):
+        # Exchanges send references as JSON strings; the batch path's index holds only text.
+        raise TypeError(f"{investor.reference!r}: an investor reference must be a str")
     if investor.category not in _CATEGORIES:
         raise ValueError(f"{investor.reference}: unknown category {investor.category!r}")
     if investor.sanctions not in _SANCTIONS_MASK:

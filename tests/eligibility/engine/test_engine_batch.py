@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import replace
 from decimal import Decimal
 
@@ -50,6 +51,21 @@ def test_a_batch_of_many_chunks_keeps_every_order_in_its_place():
     result = snap.evaluate_orders([o._asdict() for o in orders], now=NOW)
     assert result.client_order_ids == [o.client_order_id for o in orders]
     assert result.masks.tolist() == [snap.evaluate(o, NOW).mask for o in orders]
+
+
+def test_order_dicts_in_a_sequence_without_slices():
+    result = snapshot().evaluate_orders(deque([order(client_order_id=f"o-{n}")._asdict() for n in range(3)]), now=NOW)
+    assert result.client_order_ids == ["o-0", "o-1", "o-2"] and result.masks.tolist() == [0, 0, 0]
+
+
+def test_order_ids_are_read_through_the_mappings_own_get():
+    class Aliased(dict):
+        def get(self, key, default=None):
+            return super().get("id" if key == "client_order_id" else key, default)
+
+    fields = order()._asdict()
+    fields["id"] = fields.pop("client_order_id")
+    assert snapshot().evaluate_orders([Aliased(fields)], now=NOW).client_order_ids == ["ORD-1"]
 
 
 def test_the_venue_of_the_api_key_overrides_the_order_dicts():

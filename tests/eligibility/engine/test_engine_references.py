@@ -60,6 +60,12 @@ def test_anything_but_text_is_a_type_error():
         ReferenceIndex(["INV-1"]).lookup(["INV-1", 1])
 
 
+def test_an_index_holds_only_text():
+    # NumPy would store b"INV-9" as "INV-9", and the text "INV-9" would then find it.
+    with pytest.raises(TypeError):
+        ReferenceIndex([b"INV-9", "INV-1"])
+
+
 def test_a_large_index_resolves_a_shuffled_batch():
     references = [f"INV-{n:06d}" for n in range(100_000)]
     index = ReferenceIndex(references)

@@ -139,6 +139,12 @@ def test_positions_and_assessments_for_products_outside_the_snapshot_are_ignored
 # ---------------------------------------------------------------------------- immutability
 
 
+@pytest.mark.parametrize("reference", [b"INV-9", 7, None])
+def test_an_investor_reference_must_be_text(reference):
+    with pytest.raises(TypeError, match="must be a str"):
+        snapshot(investors=[investor(reference=reference), investor()])
+
+
 def test_a_snapshot_cannot_be_changed():
     snap = snapshot()
     with pytest.raises(AttributeError):
