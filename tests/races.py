@@ -1,4 +1,5 @@
-"""Races on purpose: a write made in another transaction that stays uncommitted for a while."""
+"""Races on purpose: a write made in another transaction that stays uncommitted for a while,
+and a transaction that holds its locks until another one waits for them."""
 
 import threading
 import time
@@ -31,3 +32,20 @@ def uncommitted(first_write: Callable[[], object], hold_seconds: float = 1.0) ->
         yield
     finally:
         thread.join(10)
+
+
+# Whether another backend is waiting for a lock this connection holds (PostgreSQL).
+BLOCKED_BY_ME = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)))"
+
+
+def wait_until_someone_waits_for_me(timeout: float = 15.0) -> bool:
+    """Block until another transaction waits for a lock held by this thread's connection: the
+    interleaving a lock-order test needs, made without guessing a sleep. False on timeout."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(BLOCKED_BY_ME)
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False

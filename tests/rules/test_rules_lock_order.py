@@ -9,7 +9,6 @@ event. Had the load already appended to the audit chain, the two would now wait 
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -19,22 +18,10 @@ from compliance.rules import services
 from compliance.rules.models import RuleRun, RunReason
 from products import services as product_services
 from products.models import ApplicationVersion
+from tests.races import wait_until_someone_waits_for_me
 from tests.rules.support import submitted_application, us_pack_variant, write_pack
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row and advisory locks of PostgreSQL")
-
-BLOCKED_BY_ME = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid)))"
-
-
-def wait_until_someone_waits_for_me(timeout=15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(BLOCKED_BY_ME)
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.02)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)

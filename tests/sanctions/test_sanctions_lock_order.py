@@ -1,8 +1,11 @@
 """Confirming a hit that suspends listings takes the application rows before the audit chain,
-the order an officer's action takes them in; the other order deadlocked with that action."""
+the order an officer's action takes them in; the other order deadlocked with that action.
+
+The officer, holding the application row, waits until the confirmation is observed blocked by
+it, then goes on to write its audit event. Had the confirmation already taken the audit chain's
+lock, the two would now wait on each other."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -10,6 +13,7 @@ from django.db import connection
 from compliance.sanctions import services as sanctions
 from products import services as products
 from tests.kyc.kyc_support import entity, entry, import_entries
+from tests.races import wait_until_someone_waits_for_me
 from tests.sanctions.listing_support import listed_application
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and advisory locks: PostgreSQL")
@@ -29,14 +33,15 @@ def test_confirming_a_hit_while_an_officer_suspends_the_listing_does_not_deadloc
 
     authorize = products._authorize
     officer_holds_the_row = threading.Event()
+    seen = {}
 
-    def authorize_slowly(transition, app, actor):  # right after the officer's row lock
+    def authorize_once_the_confirmation_waits(transition, app, actor):  # right after the officer's row lock
         if threading.current_thread().name == "officer":
             officer_holds_the_row.set()
-            time.sleep(1.5)
+            seen["confirmation_blocked_by_officer"] = wait_until_someone_waits_for_me()
         return authorize(transition, app, actor)
 
-    monkeypatch.setattr(products, "_authorize", authorize_slowly)
+    monkeypatch.setattr(products, "_authorize", authorize_once_the_confirmation_waits)
     outcome = {}
 
     def suspend():
@@ -56,8 +61,9 @@ def test_confirming_a_hit_while_an_officer_suspends_the_listing_does_not_deadloc
         outcome["confirm"] = "ok"
     except Exception as exc:
         outcome["confirm"] = repr(exc)
-    worker.join(20)
+    worker.join(30)
 
+    assert seen == {"confirmation_blocked_by_officer": True}
     assert outcome == {"suspend": "ok", "confirm": "ok"}
     application.refresh_from_db()
     assert application.state == "suspended"
