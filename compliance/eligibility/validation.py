@@ -20,9 +20,10 @@ import msgspec
 # field-level 400. (The engine's own bound, 2**53, only keeps its float notional exact.)
 MAX_ORDER_QUANTITY = 10**9
 # A decimal string: digits, optionally a fraction. The engine judges zero (PRICE_INVALID).
-PRICE_PATTERN = r"^[0-9]{1,20}(\.[0-9]{1,20})?$"
-_PRICE = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?")
-_PRICES = re.compile(r"(?:[0-9]{1,20}(?:\.[0-9]{1,20})?,)*")
+_DECIMAL = r"[0-9]{1,20}(\.[0-9]{1,20})?"
+PRICE_PATTERN = f"^{_DECIMAL}$"  # the schema's
+_PRICE = re.compile(_DECIMAL)  # fullmatch: "$" would also match before a trailing newline
+_PRICES = re.compile(f"(?:{_DECIMAL},)*")  # prices joined by ",", each followed by one
 
 # Each text field must also be not blank (config.text.NON_BLANK_PATTERN in the schema) and free
 # of NUL, and the price must match PRICE_PATTERN: see check_order.
@@ -138,6 +139,7 @@ def decode_valid_batch(body: bytes) -> list[ScreeningOrder] | None:
         orders = _decode(_valid_batch_decoder, body).orders
     except msgspec.DecodeError:
         return None
+    # _TEXT_FIELDS, spelt out: a tuple display is a third faster here than attrgetter.
     texts = [text for order in orders for text in (order.client_order_id, order.investor, order.product)]
     if "\x00" in "".join(texts) or not all(map(str.strip, texts)):
         return None
