@@ -8,10 +8,11 @@ import textwrap
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from compliance.eligibility import decision_log
-from compliance.eligibility.models import AppendOnlyError, ScreeningDecision
+from compliance.eligibility.models import ApiKey, AppendOnlyError, ScreeningDecision
+from tests.eligibility.eligibility_support import api_key
 from tests.worker import ROOT, database_url
 
 
@@ -99,6 +100,47 @@ def test_a_row_the_database_refuses_does_not_block_the_others():
     assert decision_log.flush() == 2
     assert decision_log.pending() == 0
     assert sorted(ScreeningDecision.objects.values_list("decision_id", flat=True)) == ["e" * 20, "f" * 20]
+
+
+@pytest.mark.usefixtures("screening")
+def test_a_decision_for_an_api_key_that_does_not_exist_is_refused():
+    row, _ = api_key("XCME")
+    missing = row.pk + 1_000
+    signed = (*_row("g" * 20)[:3], row.pk, *_row("g" * 20)[4:])
+    unknown = (*_row("h" * 20)[:3], missing, *_row("h" * 20)[4:])
+    decision_log.append([signed, unknown, _row("i" * 20)])
+    assert decision_log.flush() == 2
+    logged = dict(ScreeningDecision.objects.values_list("decision_id", "api_key_id"))
+    assert logged == {"g" * 20: row.pk, "i" * 20: None}
+
+
+@pytest.mark.usefixtures("screening")
+def test_a_batch_for_an_api_key_that_does_not_exist_is_not_logged():
+    row, _ = api_key("XCME")
+    batch = decision_log.BatchRows(
+        stem="0123456789abcdef0123",
+        evaluated_at=datetime.now(UTC),
+        venue="XCME",
+        api_key_id=row.pk + 1_000,
+        snapshot_version=9,
+        orders=[_Order("one"), _Order("two")],
+        masks=[0, 1],
+    )
+    decision_log.append_batch(batch)
+    assert decision_log.flush() == 0
+    assert decision_log.pending() == 0
+    assert not ScreeningDecision.objects.exists()
+
+
+@pytest.mark.usefixtures("screening")
+def test_an_api_key_is_never_deleted():
+    row, _ = api_key("XCME")
+    with pytest.raises(IntegrityError, match="revoked, never deleted"), transaction.atomic():
+        ApiKey.objects.filter(pk=row.pk).delete()
+    with pytest.raises(IntegrityError, match="revoked, never deleted"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM eligibility_apikey WHERE id = %s", [row.pk])
+    assert ApiKey.objects.filter(pk=row.pk).exists()
 
 
 class _Order:
