@@ -78,22 +78,24 @@ SQLITE_BACK = [
 ]
 
 
+# Per database: the statements forwards, and backwards.
+STATEMENTS = {
+    "postgresql": ([POSTGRESQL], [POSTGRESQL_BACK]),
+    "sqlite": (SQLITE, SQLITE_BACK),
+}
+
+
+def _execute(schema_editor, direction: int) -> None:
+    for statement in STATEMENTS.get(schema_editor.connection.vendor, ([], []))[direction]:
+        schema_editor.execute(statement, params=None)
+
+
 def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE:
-            schema_editor.execute(statement, params=None)
+    _execute(schema_editor, 0)
 
 
 def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_BACK, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_BACK:
-            schema_editor.execute(statement, params=None)
+    _execute(schema_editor, 1)
 
 
 class Migration(migrations.Migration):
