@@ -14,7 +14,10 @@ Redis at ``REDIS_URL`` if you have one (the embedded cache works too) and ``wrk`
    rate (the fewest connections within 10 % of the best rate); checks the decisions reached the
    log. ``BENCH_SKIP_BUILD=1`` stops after the HTTP part.
 4. Batches: 1,000-order batches (orders/s, latency) and 10,000-order batches (latency;
-   goal < 100 ms) from a Python client on keep-alive connections, a bounded number each.
+   goal < 100 ms) from a Python client on keep-alive connections, a bounded number each. The
+   10,000-order batches run twice: back to back (about 300,000 orders/s, more than the decision
+   log can write on these two cores, so each batch shares them with the log's backlog), and
+   half a second apart (the log writes each batch before the next one comes).
 5. Stops gunicorn, grows the data to 100,000 investors and 1,000 products and times
    the snapshot build: reading (and counting queries) and compiling; drops the scratch database.
 """
@@ -297,7 +300,9 @@ end
     return figures
 
 
-def batch_latencies(port: int, key: str, orders_per_batch: int, rounds: int, references, symbols) -> list[float]:
+def batch_latencies(
+    port: int, key: str, orders_per_batch: int, rounds: int, references, symbols, pause: float = 0.0
+) -> list[float]:
     rng = random.Random(SEED + orders_per_batch)
     bodies = [
         json.dumps({"orders": make_orders(orders_per_batch, references, symbols, rng)}).encode() for _ in range(4)
@@ -309,6 +314,7 @@ def batch_latencies(port: int, key: str, orders_per_batch: int, rounds: int, ref
         status, content = post(conn, "/api/v1/screenings/batch", bodies[i % len(bodies)], key)
         latencies.append((time.perf_counter() - started) * 1000)
         assert status == 200, content[:300]
+        time.sleep(pause)
     conn.close()
     return latencies
 
@@ -424,8 +430,13 @@ def main() -> int:
             f"10,000-order batches (20 sequential): latency p50 {statistics.median(ten_thousand):.1f} ms, "
             f"p99 {pct(ten_thousand, 0.99):.1f} ms, min {min(ten_thousand):.1f} ms (goal < 100 ms)"
         )
+        paced = batch_latencies(port, key, 10_000, 20, references, symbols, pause=0.5)
+        print(
+            f"10,000-order batches (20, 0.5 s apart): latency p50 {statistics.median(paced):.1f} ms, "
+            f"worst {max(paced):.1f} ms, min {min(paced):.1f} ms (goal < 100 ms)"
+        )
 
-        expected = 201 + warm_up["requests"] + sum(f["requests"] for _, f in sweep) + 60 * 1_000 + 20 * 10_000
+        expected = 201 + warm_up["requests"] + sum(f["requests"] for _, f in sweep) + 60 * 1_000 + 40 * 10_000
         server.send_signal(signal.SIGTERM)  # a clean stop: workers flush their decision logs
         server.wait(timeout=60)
         server = None
