@@ -561,6 +561,9 @@ class ScreeningBatchView(_ScreeningBase):
             version = decisions.snapshot_version
             stem = decision_log.new_decision_id(now_ms)
             masks = decisions.masks.tolist()
+            content = batch_results_json(results, valid, positions, masks, stem, version, at_iso)
+            # Queued only once the answer is built: a large batch wakes the log's writer thread at
+            # once, and its COPY text would otherwise contend for the GIL with this response.
             decision_log.append_batch(
                 decision_log.BatchRows(
                     stem=stem,
@@ -572,7 +575,6 @@ class ScreeningBatchView(_ScreeningBase):
                     masks=masks,
                 )
             )
-            content = batch_results_json(results, valid, positions, masks, stem, version, at_iso)
         else:
             content = _encoder.encode({"results": results})
         return HttpResponse(content, content_type="application/json")
