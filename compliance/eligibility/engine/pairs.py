@@ -13,7 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 # Fibonacci hashing: multiply by 2**64 / golden ratio and keep the top bits.
-MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def table_bits(count: int) -> int:
+    """Bits of a slot number in a table for ``count`` keys: load factor at most 1/2, 8 slots at least."""
+    return max(3, int(2 * count - 1).bit_length())
+
+
+def home(hashes: np.ndarray, bits: int) -> np.ndarray:
+    """The home slot of each uint64 hash in a table of ``2**bits`` slots."""
+    return ((hashes * _MULTIPLIER) >> np.uint64(64 - bits)).astype(np.intp)
 
 
 def place(homes: np.ndarray, slot_mask: int) -> np.ndarray:
@@ -52,7 +62,7 @@ class PairTable:
     (0, 0). Query keys may be anything in int64: negative ones (unknown references) always miss.
     """
 
-    __slots__ = ("keys", "flags", "positions", "_empty", "_shift", "_slot_mask")
+    __slots__ = ("keys", "flags", "positions", "_empty", "_bits", "_slot_mask")
 
     def __init__(self, keys: np.ndarray, flags: np.ndarray, positions: np.ndarray, key_bound: int) -> None:
         keys = np.asarray(keys, dtype=np.int64)
@@ -60,9 +70,8 @@ class PairTable:
             raise ValueError("pair keys must be in 0..key_bound-1")
         if np.unique(keys).size != keys.size:
             raise ValueError("pair keys must be unique")
-        bits = max(3, int(2 * keys.size - 1).bit_length())
+        self._bits = bits = table_bits(keys.size)
         capacity = 1 << bits
-        self._shift = np.uint64(64 - bits)
         self._slot_mask = capacity - 1
         key_type = _narrowest(keys, key_bound)
         # The smallest value of the key type marks a free slot: stored keys are never negative.
@@ -79,8 +88,7 @@ class PairTable:
             array.flags.writeable = False
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
-        hashed = keys.astype(np.uint64) * MULTIPLIER
-        return (hashed >> self._shift).astype(np.intp)
+        return home(keys.astype(np.uint64), self._bits)
 
     def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Flags and positions for each query key, (0, 0) where the key is absent."""

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .pairs import MULTIPLIER, place
+from .pairs import home, place, table_bits
 
 # Fixed, odd per-column multipliers (the seed only makes them reproducible; correctness does
 # not depend on them, since every candidate is confirmed by its text).
@@ -27,7 +27,7 @@ _SEED = 0x5EED_2026
 class ReferenceIndex:
     """Maps each of ``references`` (unique texts) to its position in the sequence."""
 
-    __slots__ = ("_texts", "_lengths", "_rows", "_hashes", "_weights", "_width", "_shift", "_slot_mask")
+    __slots__ = ("_texts", "_lengths", "_rows", "_hashes", "_weights", "_width", "_bits", "_slot_mask")
 
     def __init__(self, references: Sequence[str]) -> None:
         "".join(references)  # TypeError for anything but text: NumPy would turn b"A" into "A"
@@ -42,10 +42,9 @@ class ReferenceIndex:
         self._texts = np.array(references, dtype=f"<U{width}")
         self._lengths = lengths
         hashes = self._hash(self._texts, lengths)
-        bits = max(3, int(2 * count - 1).bit_length())  # load factor <= 1/2
-        self._shift = np.uint64(64 - bits)
+        self._bits = bits = table_bits(count)
         self._slot_mask = (1 << bits) - 1
-        slots = place(self._home(hashes), self._slot_mask)
+        slots = place(home(hashes, bits), self._slot_mask)
         self._rows = np.full(1 << bits, -1, np.int32 if count < 2**31 else np.int64)
         self._rows[slots] = np.arange(count)
         self._hashes = np.zeros(1 << bits, np.uint64)
@@ -59,9 +58,6 @@ class ReferenceIndex:
         for column, weight in enumerate(self._weights[:-1]):
             hashes += columns[:, column] * weight  # wraps modulo 2**64, as meant
         return hashes
-
-    def _home(self, hashes: np.ndarray) -> np.ndarray:
-        return ((hashes * MULTIPLIER) >> self._shift).astype(np.intp)
 
     def lookup(self, references: Sequence[str]) -> np.ndarray:
         """The row of each reference, -1 where it is not one of the index's references.
@@ -81,7 +77,7 @@ class ReferenceIndex:
         hashes = self._hash(texts, lengths)
         rows = np.full(count, -1, np.intp)
         pending = np.flatnonzero(lengths < self._width)
-        slots = self._home(hashes[pending])
+        slots = home(hashes[pending], self._bits)
         while pending.size:
             row = self._rows[slots]
             occupied = row >= 0
